@@ -1,0 +1,107 @@
+"""Build script for the compiled kernels of ``upsample``.
+
+Two decisions are made here, at build time, so that the package installs
+everywhere:
+
+* OpenMP: a tiny program is compiled and linked with ``-fopenmp``. If that
+  fails (no OpenMP runtime, an unusual compiler), the kernels are built
+  without it and run serially; ``upsample_c.openmp_enabled()`` reports which.
+  Setting ``UPSAMPLE_DISABLE_OPENMP=1`` forces the serial build.
+* SIMD: the kernels are compiled twice from one source, once for the
+  baseline instruction set and, on x86-64, once more with AVX2 and FMA.
+  ``upsample_c`` picks the AVX2 build at import time only when the CPU has
+  it, so the wheel never needs ``-march=native`` to be fast and never
+  executes an instruction the machine lacks.
+"""
+
+import os
+import platform
+import shutil
+import sys
+import tempfile
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+OPENMP_TEST_PROGRAM = r"""
+#include <omp.h>
+int main(void) {
+    int n = 0;
+    #pragma omp parallel reduction(+:n)
+    n += 1;
+    return n > 0 ? 0 : 1;
+}
+"""
+
+COMMON_COMPILE_ARGS = ["-O3", "-fno-math-errno", "-Wno-unused-function"]
+
+
+def _compiler_supports_openmp(compiler):
+    """Return True when ``compiler`` can compile and link an OpenMP program."""
+    if os.environ.get("UPSAMPLE_DISABLE_OPENMP", "") not in ("", "0"):
+        return False
+    tmpdir = tempfile.mkdtemp(prefix="upsample-omp-")
+    try:
+        source = os.path.join(tmpdir, "omp_check.c")
+        with open(source, "w") as handle:
+            handle.write(OPENMP_TEST_PROGRAM)
+        objects = compiler.compile([source], output_dir=tmpdir, extra_postargs=["-fopenmp"])
+        compiler.link_executable(
+            objects, "omp_check", output_dir=tmpdir, extra_postargs=["-fopenmp"]
+        )
+        return True
+    except Exception:  # any compile or link failure means: build serially
+        return False
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _is_x86_64():
+    return platform.machine().lower() in ("x86_64", "amd64")
+
+
+class BuildExtWithOptionalOpenMP(build_ext):
+    """``build_ext`` that adds OpenMP flags only when a test program builds."""
+
+    def build_extensions(self):
+        use_openmp = self.compiler.compiler_type != "msvc" and _compiler_supports_openmp(
+            self.compiler
+        )
+        print(f"upsample: building {'with' if use_openmp else 'WITHOUT'} OpenMP", file=sys.stderr)
+        for ext in self.extensions:
+            if self.compiler.compiler_type != "msvc":
+                ext.extra_compile_args = COMMON_COMPILE_ARGS + ext.extra_compile_args
+            if use_openmp:
+                ext.extra_compile_args.append("-fopenmp")
+                ext.extra_link_args.append("-fopenmp")
+            ext.define_macros.append(("UPSAMPLE_OPENMP", "1" if use_openmp else "0"))
+        super().build_extensions()
+
+
+def _extensions():
+    from Cython.Build import cythonize
+
+    extensions = [
+        Extension("upsample_c._threads", ["upsample_c/_threads.pyx"]),
+        Extension("upsample_c._cpu", ["upsample_c/_cpu.pyx"]),
+        Extension("upsample_c._kernels_base", ["upsample_c/_kernels_base.pyx"]),
+    ]
+    if _is_x86_64() and sys.platform != "win32":
+        extensions.append(
+            Extension(
+                "upsample_c._kernels_avx2",
+                ["upsample_c/_kernels_avx2.pyx"],
+                extra_compile_args=["-mavx2", "-mfma"],
+            )
+        )
+    return cythonize(
+        extensions,
+        language_level=3,
+        compiler_directives={"embedsignature": True},
+    )
+
+
+setup(
+    ext_modules=_extensions(),
+    cmdclass={"build_ext": BuildExtWithOptionalOpenMP},
+)

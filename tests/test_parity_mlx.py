@@ -1,0 +1,181 @@
+"""Parity with the real MLX ``nn.Upsample`` (CPU build) over a seeded sweep of cases.
+
+nearest must be byte-identical (values and dtype); linear and cubic must agree
+within float32 rounding of the coordinate and weight arithmetic.
+"""
+
+import numpy as np
+import pytest
+
+from upsample import Upsample, upsample
+
+mx = pytest.importorskip("mlx.core")
+nn = pytest.importorskip("mlx.nn")
+
+N_CASES = 1200
+DTYPES = ["float16", "float32", "float64", "int8", "int32", "int64", "uint8", "bool"]
+INTEGER_SCALES = [1.0, 2.0, 3.0, 4.0]
+FRACTIONAL_SCALES = [0.25, 0.5, 0.7, 0.75, 1.3, 1.5, 1.7, 2.5, 1 / 3, 3.1]
+
+
+def mlx_upsample(x, scale, mode, align_corners, antialias):
+    """Run MLX on a NumPy array and return a NumPy array of MLX's dtype."""
+    layer = nn.Upsample(scale_factor=scale, mode=mode, align_corners=align_corners,
+                        antialias=antialias)
+    x = np.ascontiguousarray(x)
+    # mx.array turns float64 into float32 unless told otherwise.
+    source = mx.array(x, dtype=mx.float64) if x.dtype == np.float64 else mx.array(x)
+    return np.array(layer(source))
+
+
+def tolerance(x, in_shape, out_shape):
+    longest = max(max(in_shape[1:-1]), max(out_shape[1:-1]))
+    magnitude = max(1.0, float(np.max(np.abs(x.astype(np.float64)))) if x.size else 1.0)
+    return magnitude * (1e-5 + 4 * 2**-23 * longest)
+
+
+def f32_coordinates(n_in, scale, align_corners):
+    """Output sample positions in float32, written out here independently of the package."""
+    n_out = int(scale * n_in)
+    j = np.arange(n_out, dtype=np.float32)
+    if align_corners:
+        return j * np.float32((n_in - 1) / max(n_out - 1, 1))
+    step = 1 / scale
+    return j * np.float32(step) - np.float32(((n_out - 1) * step - n_in + 1) / 2)
+
+
+def hits_mlx_cubic_tap_bug(shape, scales, mode, align_corners, antialias):
+    """True where MLX's floor(x + 1) skips a tap (a documented, deliberate difference)."""
+    if mode != "cubic" or antialias:
+        return False
+    for n_in, scale in zip(shape[1:-1], scales):
+        coords = f32_coordinates(n_in, scale, align_corners)
+        if np.any(np.floor(coords + np.float32(1)) != np.floor(coords) + 1):
+            return True
+    return False
+
+
+def random_values(rng, shape, dtype):
+    if dtype == "bool":
+        return rng.random(shape) < 0.5
+    if dtype.startswith("int") or dtype == "uint8":
+        info = np.iinfo(dtype)
+        low, high = max(info.min, -1000), min(info.max, 1000)
+        return rng.integers(low, high, size=shape, endpoint=True).astype(dtype)
+    return (rng.standard_normal(shape) * 10).astype(dtype)
+
+
+def odd_layout(rng, x):
+    """The same values in one of several memory layouts."""
+    kind = rng.integers(0, 4)
+    if kind == 1:
+        return np.asfortranarray(x)
+    if kind == 2:  # negative strides on the first spatial axis
+        flipped = np.ascontiguousarray(x[:, ::-1])
+        return flipped[:, ::-1]
+    if kind == 3:  # every other element of a larger buffer
+        padded = np.zeros((x.shape[0],) + tuple(2 * n for n in x.shape[1:]), dtype=x.dtype)
+        view = padded[(slice(None),) + tuple(slice(None, None, 2) for _ in x.shape[1:])]
+        view[...] = x
+        return view
+    return x
+
+
+def make_case(seed):
+    rng = np.random.default_rng(seed)
+    n_spatial = int(rng.integers(1, 5))
+    max_len = {1: 24, 2: 12, 3: 7, 4: 5}[n_spatial]
+    shape = (int(rng.integers(1, 3)),)
+    shape += tuple(int(rng.integers(1, max_len + 1)) for _ in range(n_spatial))
+    shape += (int(rng.integers(1, 5)),)
+    mode = ["nearest", "linear", "cubic"][rng.integers(0, 3)]
+    align_corners = mode != "nearest" and bool(rng.integers(0, 2))
+    antialias = mode != "nearest" and not align_corners and bool(rng.integers(0, 3) == 0)
+
+    def one_scale():
+        pick = rng.integers(0, 3)
+        if pick == 0:
+            return float(rng.choice(INTEGER_SCALES))
+        if pick == 1:
+            return float(rng.choice(FRACTIONAL_SCALES))
+        return float(rng.uniform(0.3, 3.5))
+
+    if rng.integers(0, 2):
+        scale = one_scale()
+        scales = (scale,) * n_spatial
+    else:
+        scale = tuple(one_scale() for _ in range(n_spatial))
+        scales = scale
+    dtype = DTYPES[rng.integers(0, len(DTYPES))]
+    x = odd_layout(rng, random_values(rng, shape, dtype))
+    return x, scale, scales, mode, align_corners, antialias
+
+
+def test_seed_page_examples_match_mlx():
+    x = np.arange(1, 5, dtype=np.int32).reshape(1, 2, 2, 1)
+    for mode, align in [("nearest", False), ("linear", False), ("linear", True)]:
+        ours = upsample(x, 2, mode=mode, align_corners=align)
+        theirs = mlx_upsample(x, 2.0, mode, align, False)
+        assert ours.dtype == theirs.dtype
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("block", range(12))
+def test_random_sweep_matches_mlx(block):
+    """1,200 seeded cases in 12 blocks: 1-4 spatial axes, every mode and option."""
+    compared = 0
+    for seed in range(block * N_CASES // 12, (block + 1) * N_CASES // 12):
+        x, scale, scales, mode, align_corners, antialias = make_case(seed)
+        out_shape = (x.shape[0],) + tuple(
+            int(s * n) for s, n in zip(scales, x.shape[1:-1])) + (x.shape[-1],)
+        ours = Upsample(scale, mode, align_corners, antialias)(x)
+        assert ours.shape == out_shape, seed
+        if 0 in out_shape or hits_mlx_cubic_tap_bug(x.shape, scales, mode, align_corners,
+                                                    antialias):
+            continue
+        theirs = mlx_upsample(x, scale, mode, align_corners, antialias)
+        context = f"seed={seed} shape={x.shape} dtype={x.dtype} scale={scale} mode={mode} " \
+                  f"align_corners={align_corners} antialias={antialias}"
+        assert ours.dtype == theirs.dtype, context
+        if mode == "nearest":
+            assert ours.tobytes() == theirs.tobytes(), context
+        else:
+            atol = tolerance(x, x.shape, out_shape)
+            np.testing.assert_allclose(ours, theirs, rtol=0, atol=atol, err_msg=context)
+        compared += 1
+    assert compared >= 0.8 * (N_CASES // 12)
+
+
+def test_cubic_tap_difference_is_the_documented_one():
+    """N = 17, scale 2.5, align_corners: MLX drops the centre tap of the last sample."""
+    x = np.arange(17, dtype=np.float32).reshape(1, 17, 1) + 1
+    ours = upsample(x, 2.5, mode="cubic", align_corners=True)
+    assert ours[0, -1, 0] == pytest.approx(17.0, abs=1e-4)
+    theirs = mlx_upsample(x, 2.5, "cubic", True, False)
+    assert abs(theirs[0, -1, 0]) < 1.0  # MLX's value, about 0
+    np.testing.assert_allclose(ours[0, :-1], theirs[0, :-1], atol=1e-4)
+
+
+@pytest.mark.parametrize("mode", ["linear", "cubic"])
+@pytest.mark.parametrize("scale", [0.5, 0.3, 0.75, 1.0, 2.0])
+def test_antialias_matches_mlx_on_larger_images(mode, scale):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 40, 33, 3)).astype(np.float32)
+    ours = upsample(x, scale, mode=mode, antialias=True)
+    theirs = mlx_upsample(x, scale, mode, False, True)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=tolerance(x, x.shape, ours.shape))
+
+
+@pytest.mark.parametrize("mode", ["nearest", "linear", "cubic"])
+def test_large_image_matches_mlx(mode):
+    """A realistic size, so every blocked and threaded path of the kernels is exercised."""
+    rng = np.random.default_rng(3)
+    x = rng.random((1, 160, 120, 3), dtype=np.float32)
+    for scale in (2.0, 1.7, (0.6, 2.0)):
+        ours = upsample(x, scale, mode=mode, num_threads=2)
+        theirs = mlx_upsample(x, scale, mode, False, False)
+        if mode == "nearest":
+            assert ours.tobytes() == theirs.tobytes()
+        else:
+            np.testing.assert_allclose(ours, theirs, rtol=0,
+                                       atol=tolerance(x, x.shape, ours.shape))

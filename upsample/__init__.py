@@ -1,0 +1,18 @@
+"""MLX's ``nn.Upsample`` for NumPy arrays, with compiled, multithreaded kernels.
+
+>>> import numpy as np
+>>> from upsample import upsample
+>>> x = np.arange(1, 5, dtype=np.float32).reshape(1, 2, 2, 1)
+>>> upsample(x, 2, mode="linear")[0, :, :, 0]
+array([[1.  , 1.25, 1.75, 2.  ],
+       [1.5 , 1.75, 2.25, 2.5 ],
+       [2.5 , 2.75, 3.25, 3.5 ],
+       [3.  , 3.25, 3.75, 4.  ]], dtype=float32)
+"""
+
+from ._api import Upsample, upsample
+from ._engine import kernel_info
+
+__version__ = "0.1.0"
+
+__all__ = ["Upsample", "upsample", "kernel_info", "__version__"]

@@ -1,0 +1,257 @@
+"""Planning and running the compiled passes.
+
+``resample`` receives checked arguments, decides the compute dtype and the
+order of the passes, builds each axis' table and hands contiguous buffers to
+the kernels in ``upsample_c``. It never loops over elements itself.
+
+The weighted modes are separable: one pass per spatial axis. The last two
+spatial axes are done together by a "planar" kernel that never materialises
+the half-done intermediate; any further axes are "vertical" passes whose rows
+are long contiguous runs. Passes that shrink the data run first and passes
+that grow it run last, so that the widest arrays are touched least.
+"""
+
+import math
+
+import numpy as np
+
+import upsample_c
+from upsample_c import effective_num_threads, kernels
+
+from . import _tables
+
+# A multiply-add along the last axis with few channels is a scalar operation,
+# elsewhere it is part of a vector loop; the planar pass weighs the two kinds
+# of work by this ratio to choose which axis to do first.
+SCALAR_COST = 4
+# Narrowest slice of a row handed to one thread when rows are too few to share.
+MIN_BLOCK_ELEMENTS = 2048
+MIN_BLOCK_PIXELS = 256
+
+
+def result_dtype(dtype, mode):
+    """Output dtype: the input's for nearest; float64/complex kept; float32 otherwise."""
+    if mode == "nearest":
+        return dtype
+    if dtype == np.float64 or dtype == np.complex128:
+        return np.dtype(dtype.type)
+    if dtype.kind == "c":
+        return np.dtype(np.complex64)
+    return np.dtype(np.float32)
+
+
+def resample(x, scales, out_shape, mode, align_corners, antialias, num_threads):
+    """Resample ``x`` (checked, ndim >= 3) to ``out_shape``; returns a new array."""
+    out = np.empty(out_shape, dtype=result_dtype(x.dtype, mode))
+    if out.size == 0:
+        return out
+    if mode == "nearest":
+        _gather_nearest(x, scales, out, num_threads)
+    else:
+        _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threads)
+    return out
+
+
+def _block(n_rows, row_length, threads, min_block):
+    """Split rows into blocks only when there are too few rows to keep every thread busy."""
+    if threads <= 1 or n_rows >= 4 * threads:
+        return max(row_length, 1)
+    blocks_per_row = -(-4 * threads // n_rows)
+    return max(min_block, -(-row_length // blocks_per_row))
+
+
+# ---------------------------------------------------------------------------
+# nearest
+# ---------------------------------------------------------------------------
+
+
+def _nearest_indices(in_shape, out_shape, scales):
+    """Per spatial axis, the source index of every output position."""
+    spatial_in = in_shape[1:-1]
+    spatial_out = out_shape[1:-1]
+    if all(float(s).is_integer() for s in scales):
+        return [_tables.repeat_index(n, int(s)) for n, s in zip(spatial_in, scales)]
+    return [_tables.nearest_index(n, m) for n, m in zip(spatial_in, spatial_out)]
+
+
+def _gather_nearest(x, scales, out, num_threads):
+    """Nearest is a gather of whole channel vectors, read straight from x's strides."""
+    indices = [np.arange(x.shape[0], dtype=np.int64)]
+    indices += _nearest_indices(x.shape, out.shape, scales)
+    offsets = np.concatenate([index * stride for index, stride in zip(indices, x.strides[:-1])])
+    counts = np.array([len(index) for index in indices], dtype=np.int64)
+    threads = effective_num_threads(num_threads, out.size)
+    n_rows = out.size // (out.shape[-2] * out.shape[-1])
+    kernels.gather_nearest(
+        x.__array_interface__["data"][0],
+        out.reshape(-1).view(np.uint8),
+        offsets,
+        counts,
+        x.shape[-1],
+        x.itemsize,
+        x.strides[-1],
+        _block(n_rows, out.shape[-2], threads, MIN_BLOCK_PIXELS),
+        threads,
+    )
+
+
+# ---------------------------------------------------------------------------
+# linear and cubic
+# ---------------------------------------------------------------------------
+
+
+def _compute_view(x, out):
+    """Contiguous real-valued input and output views for the kernels.
+
+    Complex data is resampled as interleaved real and imaginary channels,
+    which is exact because every pass is linear.
+    """
+    compute_dtype = np.float64 if out.dtype in (np.float64, np.complex128) else np.float32
+    source = np.ascontiguousarray(x, dtype=out.dtype)
+    if out.dtype.kind == "c":
+        source = source.view(compute_dtype)
+        target = out.view(compute_dtype)
+    else:
+        target = out
+    return source, target
+
+
+class _Pass:
+    """One step of the plan: the axes it resamples and how much it grows the data."""
+
+    def __init__(self, axes, growth):
+        self.axes = axes
+        self.growth = growth
+
+
+def _plan(in_shape, out_shape):
+    """Order the passes: shrinking ones first, growing ones last."""
+    n_spatial = len(in_shape) - 2
+    growth = [out_shape[a] / in_shape[a] for a in range(len(in_shape))]
+    if n_spatial == 1:
+        return [_Pass((1,), growth[1])]
+    last_two = (n_spatial - 1, n_spatial)
+    steps = [_Pass(last_two, growth[last_two[0]] * growth[last_two[1]])]
+    steps += [_Pass((a,), growth[a]) for a in range(1, n_spatial - 1)]
+    return sorted(steps, key=lambda step: step.growth)
+
+
+def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threads):
+    source, target = _compute_view(x, out)
+    in_shape, out_shape = source.shape, target.shape
+    tables = {}
+    for axis, scale in enumerate(scales, start=1):
+        index, weights = _tables.weighted_table(
+            in_shape[axis], out_shape[axis], scale, mode, align_corners, antialias
+        )
+        tables[axis] = (index, weights.astype(source.dtype))
+    current = source
+    steps = _plan(in_shape, out_shape)
+    for number, step in enumerate(steps):
+        shape = list(current.shape)
+        for axis in step.axes:
+            shape[axis] = out_shape[axis]
+        result = target if number == len(steps) - 1 else np.empty(shape, dtype=source.dtype)
+        if len(step.axes) == 2:
+            _planar(current, result, tables[step.axes[0]], tables[step.axes[1]], num_threads)
+        elif step.axes[0] == current.ndim - 2:
+            _horizontal(current, result, tables[step.axes[0]], num_threads)
+        else:
+            _vertical(current, result, step.axes[0], tables[step.axes[0]], num_threads)
+        current = result
+
+
+def _vertical(source, result, axis, table, num_threads):
+    index, weights = table
+    outer = math.prod(source.shape[:axis])
+    inner = math.prod(source.shape[axis + 1 :])
+    n_in, n_out, taps = source.shape[axis], result.shape[axis], index.shape[1]
+    threads = effective_num_threads(num_threads, result.size * taps)
+    kernels.vertical_pass(
+        source.reshape(-1),
+        result.reshape(-1),
+        outer,
+        n_in,
+        inner,
+        n_out,
+        (index * inner).reshape(-1),
+        weights.reshape(-1),
+        taps,
+        _block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS),
+        threads,
+    )
+
+
+def _horizontal(source, result, table, num_threads):
+    index, weights = table
+    outer, n_in, channels = source.shape
+    n_out, taps = result.shape[1], index.shape[1]
+    threads = effective_num_threads(num_threads, result.size * taps)
+    kernels.horizontal_pass(
+        source.reshape(-1),
+        result.reshape(-1),
+        outer,
+        n_in,
+        channels,
+        n_out,
+        (index * channels).reshape(-1),
+        weights.reshape(-1),
+        taps,
+        _block(outer, n_out, threads, MIN_BLOCK_PIXELS),
+        threads,
+    )
+
+
+def _planar(source, result, h_table, w_table, num_threads):
+    h_index, h_weights = h_table
+    w_index, w_weights = w_table
+    *outer_dims, h_in, w_in, channels = source.shape
+    outer = math.prod(outer_dims)
+    h_out, w_out = result.shape[-3], result.shape[-2]
+    h_taps, w_taps = h_index.shape[1], w_index.shape[1]
+    width_first = _width_first_is_cheaper(h_index, w_in, w_out, h_out, channels, h_taps, w_taps)
+    threads = effective_num_threads(num_threads, result.size * (h_taps + w_taps))
+    row_length = (h_taps * w_out if width_first else w_in) * channels
+    kernels.planar_pass(
+        source.reshape(-1),
+        result.reshape(-1),
+        outer,
+        h_in,
+        w_in,
+        channels,
+        h_out,
+        w_out,
+        h_index.reshape(-1),
+        h_weights.reshape(-1),
+        h_taps,
+        (w_index * channels).reshape(-1),
+        w_weights.reshape(-1),
+        w_taps,
+        width_first,
+        np.empty(threads * row_length, dtype=source.dtype),
+        np.full(threads * 2 * h_taps, -1, dtype=np.int64),
+        threads,
+    )
+
+
+def _width_first_is_cheaper(h_index, w_in, w_out, h_out, channels, h_taps, w_taps):
+    """Compare the multiply-adds of the two orders of a planar pass.
+
+    Width first resamples each source row that is used once, then combines
+    rows at output width; height first combines rows at input width, then
+    resamples every output row.
+    """
+    pixel_cost = SCALAR_COST if channels < 8 else 1
+    rows_used = np.unique(h_index).size
+    width_first = rows_used * w_out * w_taps * pixel_cost + h_out * w_out * h_taps
+    height_first = h_out * w_in * h_taps + h_out * w_out * w_taps * pixel_cost
+    return width_first <= height_first
+
+
+def kernel_info():
+    """Which kernel build runs and whether it can use threads (for diagnostics)."""
+    return {
+        "kernels": upsample_c.kernel_build,
+        "openmp": upsample_c.openmp_enabled(),
+        "default_num_threads": upsample_c.default_num_threads(),
+    }

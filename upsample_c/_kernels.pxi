@@ -1,0 +1,498 @@
+# The compiled kernels of upsample. This file is included by
+# _kernels_base.pyx (baseline instruction set) and _kernels_avx2.pyx (built
+# with -mavx2 -mfma); the package picks one at import time.
+#
+# Every kernel applies tables built in Python: for each output position along
+# one axis, `taps` source positions (as element offsets) and `taps` weights.
+# The kernels never validate user input; they trust the tables and shapes they
+# are given (the Python layer guarantees every offset is inside the source).
+#
+# Parallel loops hand each work item to one cdef function, so all loop state
+# lives in ordinary C locals and nothing is shared between threads except the
+# read-only tables and disjoint slices of the output and scratch buffers.
+
+from cython.parallel cimport parallel, prange, threadid
+from libc.string cimport memcpy
+
+ctypedef fused real:
+    float
+    double
+
+cdef enum:
+    # Longest run of elements combined in one go by the generic (many-tap)
+    # vertical combine: small enough that the partial sums stay in L1.
+    COMBINE_BLOCK = 1024
+    # numpy arrays have at most 64 dimensions.
+    MAX_AXES = 64
+
+
+# ---------------------------------------------------------------------------
+# Weighted combination of whole rows (every axis but the last)
+# ---------------------------------------------------------------------------
+
+cdef inline void _combine_rows(real* dst, const real* base, const Py_ssize_t* row_offsets,
+                               const real* weights, Py_ssize_t taps,
+                               Py_ssize_t n) noexcept nogil:
+    """dst[i] = sum_k weights[k] * base[row_offsets[k] + i], for i < n.
+
+    The sum runs over the taps in order, as MLX adds its weighted samples, and
+    keeps zero-weight taps so that a NaN under any tap reaches the output.
+    """
+    cdef Py_ssize_t i, k, start, stop
+    cdef const real* r0 = base + row_offsets[0]
+    cdef const real* r1
+    cdef const real* r2
+    cdef const real* r3
+    cdef const real* rk
+    cdef real w0 = weights[0]
+    cdef real w1, w2, w3, wk
+    if taps == 1:
+        for i in range(n):
+            dst[i] = w0 * r0[i]
+    elif taps == 2:
+        r1 = base + row_offsets[1]
+        w1 = weights[1]
+        for i in range(n):
+            dst[i] = w0 * r0[i] + w1 * r1[i]
+    elif taps == 4:
+        r1 = base + row_offsets[1]
+        r2 = base + row_offsets[2]
+        r3 = base + row_offsets[3]
+        w1 = weights[1]
+        w2 = weights[2]
+        w3 = weights[3]
+        for i in range(n):
+            dst[i] = w0 * r0[i] + w1 * r1[i] + w2 * r2[i] + w3 * r3[i]
+    else:
+        # Many taps (antialiased downscaling): accumulate block by block so
+        # the running sums stay in L1 while every tap row streams past.
+        start = 0
+        while start < n:
+            stop = start + COMBINE_BLOCK if start + COMBINE_BLOCK < n else n
+            for i in range(start, stop):
+                dst[i] = w0 * r0[i]
+            for k in range(1, taps):
+                rk = base + row_offsets[k]
+                wk = weights[k]
+                for i in range(start, stop):
+                    dst[i] = dst[i] + wk * rk[i]
+            start = stop
+
+
+# ---------------------------------------------------------------------------
+# Weighted resampling along the last spatial axis (rows of pixels)
+# ---------------------------------------------------------------------------
+
+cdef inline void _resample_pixels_small(real* dst, const real* src, Py_ssize_t n_out,
+                                        Py_ssize_t channels, const Py_ssize_t* offsets,
+                                        const real* weights,
+                                        Py_ssize_t taps) noexcept nogil:
+    """One row of pixels with few channels: a scalar loop per output pixel.
+
+    Called with literal `channels` and `taps`, so that the compiler unrolls
+    both inner loops into straight-line code.
+    """
+    cdef Py_ssize_t j, c, k
+    cdef real acc
+    for j in range(n_out):
+        for c in range(channels):
+            acc = 0
+            for k in range(taps):
+                acc = acc + weights[k] * src[offsets[k] + c]
+            dst[c] = acc
+        dst += channels
+        offsets += taps
+        weights += taps
+
+
+cdef inline void _resample_pixels_wide(real* dst, const real* src, Py_ssize_t n_out,
+                                       Py_ssize_t channels, const Py_ssize_t* offsets,
+                                       const real* weights, Py_ssize_t taps) noexcept nogil:
+    """One row of pixels with many channels: vector loops over the channels."""
+    cdef Py_ssize_t j, c, k
+    cdef const real* px
+    cdef real w
+    for j in range(n_out):
+        px = src + offsets[0]
+        w = weights[0]
+        for c in range(channels):
+            dst[c] = w * px[c]
+        for k in range(1, taps):
+            px = src + offsets[k]
+            w = weights[k]
+            for c in range(channels):
+                dst[c] = dst[c] + w * px[c]
+        dst += channels
+        offsets += taps
+        weights += taps
+
+
+cdef void _resample_pixels(real* dst, const real* src, Py_ssize_t n_out, Py_ssize_t channels,
+                           const Py_ssize_t* offsets, const real* weights,
+                           Py_ssize_t taps) noexcept nogil:
+    """Resample one row of `n_out` pixels of `channels` values each.
+
+    offsets[j * taps + k] is the element offset in `src` of tap k of output
+    pixel j (source pixel index times channels).
+    """
+    if channels >= 8:
+        _resample_pixels_wide(dst, src, n_out, channels, offsets, weights, taps)
+    elif channels == 1:
+        if taps == 2:
+            _resample_pixels_small(dst, src, n_out, 1, offsets, weights, 2)
+        elif taps == 4:
+            _resample_pixels_small(dst, src, n_out, 1, offsets, weights, 4)
+        else:
+            _resample_pixels_small(dst, src, n_out, 1, offsets, weights, taps)
+    elif channels == 2:
+        if taps == 2:
+            _resample_pixels_small(dst, src, n_out, 2, offsets, weights, 2)
+        elif taps == 4:
+            _resample_pixels_small(dst, src, n_out, 2, offsets, weights, 4)
+        else:
+            _resample_pixels_small(dst, src, n_out, 2, offsets, weights, taps)
+    elif channels == 3:
+        if taps == 2:
+            _resample_pixels_small(dst, src, n_out, 3, offsets, weights, 2)
+        elif taps == 4:
+            _resample_pixels_small(dst, src, n_out, 3, offsets, weights, 4)
+        else:
+            _resample_pixels_small(dst, src, n_out, 3, offsets, weights, taps)
+    elif channels == 4:
+        if taps == 2:
+            _resample_pixels_small(dst, src, n_out, 4, offsets, weights, 2)
+        elif taps == 4:
+            _resample_pixels_small(dst, src, n_out, 4, offsets, weights, 4)
+        else:
+            _resample_pixels_small(dst, src, n_out, 4, offsets, weights, taps)
+    else:
+        _resample_pixels_small(dst, src, n_out, channels, offsets, weights, taps)
+
+
+# ---------------------------------------------------------------------------
+# Work items (one call per item of a parallel loop)
+# ---------------------------------------------------------------------------
+
+cdef inline Py_ssize_t _chunk_start(Py_ssize_t chunk, Py_ssize_t n_chunks,
+                                    Py_ssize_t n_items) noexcept nogil:
+    return (chunk * n_items) // n_chunks
+
+
+cdef inline Py_ssize_t _parallel_chunks(Py_ssize_t n_items, int num_threads) noexcept nogil:
+    """How many chunks to deal out: one when serial, a few per thread otherwise
+    (dynamic scheduling then evens out a thread slowed by a noisy neighbour)."""
+    if num_threads <= 1 or n_items <= 1:
+        return 1
+    if n_items < 4 * num_threads:
+        return n_items
+    return 4 * num_threads
+
+
+cdef void _vertical_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssize_t last,
+                          Py_ssize_t n_in, Py_ssize_t inner, Py_ssize_t n_out,
+                          Py_ssize_t n_blocks, Py_ssize_t block,
+                          const Py_ssize_t* row_offsets, const real* weights,
+                          Py_ssize_t taps) noexcept nogil:
+    """Work items first..last-1 of a vertical pass; item = (output row, block of inner)."""
+    cdef Py_ssize_t item, row, b, o, j, start, length
+    for item in range(first, last):
+        row = item // n_blocks
+        b = item - row * n_blocks
+        o = row // n_out
+        j = row - o * n_out
+        start = b * block
+        length = block if start + block <= inner else inner - start
+        _combine_rows(dst + row * inner + start, src + o * n_in * inner + start,
+                      row_offsets + j * taps, weights + j * taps, taps, length)
+
+
+cdef void _horizontal_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssize_t last,
+                            Py_ssize_t n_in, Py_ssize_t channels, Py_ssize_t n_out,
+                            Py_ssize_t n_blocks, Py_ssize_t block,
+                            const Py_ssize_t* offsets, const real* weights,
+                            Py_ssize_t taps) noexcept nogil:
+    """Work items first..last-1 of a last-axis pass; item = (row, block of output pixels)."""
+    cdef Py_ssize_t item, row, b, start, count
+    for item in range(first, last):
+        row = item // n_blocks
+        b = item - row * n_blocks
+        start = b * block
+        count = block if start + block <= n_out else n_out - start
+        _resample_pixels(dst + (row * n_out + start) * channels, src + row * n_in * channels,
+                         count, channels, offsets + start * taps, weights + start * taps, taps)
+
+
+cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first,
+                                    Py_ssize_t last, Py_ssize_t h_in, Py_ssize_t w_in,
+                                    Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
+                                    const Py_ssize_t* h_index, const real* h_weights,
+                                    Py_ssize_t h_taps, const Py_ssize_t* w_offsets,
+                                    const real* w_weights, Py_ssize_t w_taps, real* ring,
+                                    Py_ssize_t* ring_rows,
+                                    Py_ssize_t* row_offsets) noexcept nogil:
+    """Output rows first..last-1 of a 2-D pass, resampling along the width first.
+
+    Each source row is resampled along the width once into a ring of h_taps
+    rows (kept in cache), and every output row is a vertical combination of
+    ring rows. The taps of one output row are consecutive source rows, so
+    slot = source row mod h_taps never evicts a row still needed by that
+    output row. ring_rows remembers which source row each slot holds.
+    """
+    cdef Py_ssize_t in_len = w_in * channels
+    cdef Py_ssize_t out_len = w_out * channels
+    cdef Py_ssize_t r, o, j, k, s, g, slot
+    for r in range(first, last):
+        o = r // h_out
+        j = r - o * h_out
+        for k in range(h_taps):
+            s = h_index[j * h_taps + k]
+            g = o * h_in + s
+            slot = s % h_taps
+            if ring_rows[slot] != g:
+                _resample_pixels(ring + slot * out_len, src + g * in_len, w_out, channels,
+                                 w_offsets, w_weights, w_taps)
+                ring_rows[slot] = g
+            row_offsets[k] = slot * out_len
+        _combine_rows(dst + r * out_len, ring, row_offsets, h_weights + j * h_taps, h_taps,
+                      out_len)
+
+
+cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t first,
+                                     Py_ssize_t last, Py_ssize_t h_in, Py_ssize_t w_in,
+                                     Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
+                                     const Py_ssize_t* h_index, const real* h_weights,
+                                     Py_ssize_t h_taps, const Py_ssize_t* w_offsets,
+                                     const real* w_weights, Py_ssize_t w_taps, real* row,
+                                     Py_ssize_t* row_offsets) noexcept nogil:
+    """Output rows first..last-1 of a 2-D pass, combining source rows first.
+
+    Cheaper than width-first when the height shrinks: each output row is one
+    vertical combination (at input width) and one resampling of that row.
+    """
+    cdef Py_ssize_t in_len = w_in * channels
+    cdef Py_ssize_t out_len = w_out * channels
+    cdef Py_ssize_t r, o, j, k
+    for r in range(first, last):
+        o = r // h_out
+        j = r - o * h_out
+        for k in range(h_taps):
+            row_offsets[k] = h_index[j * h_taps + k] * in_len
+        _combine_rows(row, src + o * h_in * in_len, row_offsets, h_weights + j * h_taps,
+                      h_taps, in_len)
+        _resample_pixels(dst + r * out_len, row, w_out, channels, w_offsets, w_weights, w_taps)
+
+
+# ---------------------------------------------------------------------------
+# Entry points (called from upsample._engine with validated, contiguous data)
+# ---------------------------------------------------------------------------
+
+def vertical_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t n_in,
+                  Py_ssize_t inner, Py_ssize_t n_out, const Py_ssize_t[::1] row_offsets,
+                  const real[::1] weights, Py_ssize_t taps, Py_ssize_t block,
+                  int num_threads):
+    """Resample axis 1 of `src` viewed as (outer, n_in, inner) into (outer, n_out, inner).
+
+    row_offsets[j * taps + k] = (source index of tap k of output j) * inner.
+    Output rows are split into blocks of `block` elements for load balance.
+    """
+    cdef Py_ssize_t n_blocks = (inner + block - 1) // block
+    cdef Py_ssize_t n_items = outer * n_out * n_blocks
+    cdef Py_ssize_t n_chunks = _parallel_chunks(n_items, num_threads)
+    cdef Py_ssize_t chunk
+    cdef const real* src_ptr = &src[0]
+    cdef real* dst_ptr = &dst[0]
+    for chunk in prange(n_chunks, nogil=True, schedule="dynamic", num_threads=num_threads):
+        _vertical_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items),
+                        _chunk_start(chunk + 1, n_chunks, n_items), n_in, inner, n_out,
+                        n_blocks, block, &row_offsets[0], &weights[0], taps)
+
+
+def horizontal_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t n_in,
+                    Py_ssize_t channels, Py_ssize_t n_out, const Py_ssize_t[::1] offsets,
+                    const real[::1] weights, Py_ssize_t taps, Py_ssize_t block,
+                    int num_threads):
+    """Resample axis 1 of `src` viewed as (outer, n_in, channels) into (outer, n_out, channels).
+
+    offsets[j * taps + k] = (source index of tap k of output j) * channels.
+    Each row is split into blocks of `block` output pixels for load balance.
+    """
+    cdef Py_ssize_t n_blocks = (n_out + block - 1) // block
+    cdef Py_ssize_t n_items = outer * n_blocks
+    cdef Py_ssize_t n_chunks = _parallel_chunks(n_items, num_threads)
+    cdef Py_ssize_t chunk
+    cdef const real* src_ptr = &src[0]
+    cdef real* dst_ptr = &dst[0]
+    for chunk in prange(n_chunks, nogil=True, schedule="dynamic", num_threads=num_threads):
+        _horizontal_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items),
+                          _chunk_start(chunk + 1, n_chunks, n_items), n_in, channels, n_out,
+                          n_blocks, block, &offsets[0], &weights[0], taps)
+
+
+def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t h_in,
+                Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
+                const Py_ssize_t[::1] h_index, const real[::1] h_weights, Py_ssize_t h_taps,
+                const Py_ssize_t[::1] w_offsets, const real[::1] w_weights, Py_ssize_t w_taps,
+                bint width_first, real[::1] scratch, Py_ssize_t[::1] index_scratch,
+                int num_threads):
+    """Resample the two axes of `src` viewed as (outer, h_in, w_in, channels) in one sweep.
+
+    The intermediate (one axis done, the other not) never exists in full: it
+    lives in per-thread scratch rows that stay in cache. h_index[j * h_taps + k]
+    is a source row index; w_offsets are element offsets within a row.
+    scratch holds num_threads slices of (h_taps * w_out * channels) reals when
+    width_first, else of (w_in * channels); index_scratch holds num_threads
+    slices of 2 * h_taps integers, preset to -1.
+    """
+    cdef Py_ssize_t n_rows = outer * h_out
+    cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
+    cdef Py_ssize_t scratch_len = (h_taps * w_out if width_first else w_in) * channels
+    cdef Py_ssize_t chunk, first, last
+    cdef int tid = 0
+    cdef const real* src_ptr = &src[0]
+    cdef real* dst_ptr = &dst[0]
+    cdef real* scratch_ptr = &scratch[0]
+    cdef Py_ssize_t* index_ptr = &index_scratch[0]
+    with nogil, parallel(num_threads=num_threads):
+        tid = threadid()
+        for chunk in prange(n_chunks, schedule="dynamic"):
+            first = _chunk_start(chunk, n_chunks, n_rows)
+            last = _chunk_start(chunk + 1, n_chunks, n_rows)
+            if width_first:
+                _planar_chunk_width_first(
+                    src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
+                    &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
+                    scratch_ptr + tid * scratch_len, index_ptr + tid * 2 * h_taps,
+                    index_ptr + tid * 2 * h_taps + h_taps)
+            else:
+                _planar_chunk_height_first(
+                    src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
+                    &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
+                    scratch_ptr + tid * scratch_len, index_ptr + tid * 2 * h_taps)
+
+
+# ---------------------------------------------------------------------------
+# Nearest: a pure gather of whole elements, any dtype, any source strides
+# ---------------------------------------------------------------------------
+
+cdef inline void _gather_elements(char* dst, const char* src_row, const Py_ssize_t* offsets,
+                                  Py_ssize_t n, Py_ssize_t elem_bytes) noexcept nogil:
+    """dst[j] = src_row[offsets[j]] for elements of elem_bytes contiguous bytes.
+
+    Common sizes get a memcpy of constant length, which compiles to plain
+    (unaligned-safe) loads and stores.
+    """
+    cdef Py_ssize_t j
+    if elem_bytes == 1:
+        for j in range(n):
+            dst[j] = src_row[offsets[j]]
+    elif elem_bytes == 2:
+        for j in range(n):
+            memcpy(dst + 2 * j, src_row + offsets[j], 2)
+    elif elem_bytes == 4:
+        for j in range(n):
+            memcpy(dst + 4 * j, src_row + offsets[j], 4)
+    elif elem_bytes == 8:
+        for j in range(n):
+            memcpy(dst + 8 * j, src_row + offsets[j], 8)
+    elif elem_bytes == 12:
+        for j in range(n):
+            memcpy(dst + 12 * j, src_row + offsets[j], 12)
+    elif elem_bytes == 16:
+        for j in range(n):
+            memcpy(dst + 16 * j, src_row + offsets[j], 16)
+    else:
+        for j in range(n):
+            memcpy(dst + elem_bytes * j, src_row + offsets[j], elem_bytes)
+
+
+cdef inline void _gather_strided_items(char* dst, const char* src_row,
+                                       const Py_ssize_t* offsets, Py_ssize_t n,
+                                       Py_ssize_t n_items, Py_ssize_t itemsize,
+                                       Py_ssize_t item_stride) noexcept nogil:
+    """Like _gather_elements, when the items of one element are not adjacent."""
+    cdef Py_ssize_t j, c
+    for j in range(n):
+        for c in range(n_items):
+            memcpy(dst, src_row + offsets[j] + c * item_stride, itemsize)
+            dst += itemsize
+
+
+cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t last,
+                        const Py_ssize_t* offsets, const Py_ssize_t* counts,
+                        const Py_ssize_t* starts, Py_ssize_t n_row_axes,
+                        Py_ssize_t n_blocks, Py_ssize_t block, Py_ssize_t n_items,
+                        Py_ssize_t itemsize, Py_ssize_t item_stride) noexcept nogil:
+    """Work items first..last-1 of a nearest gather; item = (output row, block of pixels).
+
+    An output row whose source row equals the previous one (every repeated
+    row of an upscale) is a copy of the row just written, still in cache.
+    """
+    cdef Py_ssize_t n_cols = counts[n_row_axes]
+    cdef Py_ssize_t elem_bytes = n_items * itemsize
+    cdef Py_ssize_t row_bytes = n_cols * elem_bytes
+    cdef const Py_ssize_t* col_offsets = offsets + starts[n_row_axes]
+    cdef Py_ssize_t item, row, b, a, rem, index, base, start, count
+    cdef Py_ssize_t previous_base = 0
+    cdef char* out
+    for item in range(first, last):
+        row = item // n_blocks
+        b = item - row * n_blocks
+        rem = row
+        base = 0
+        a = n_row_axes - 1
+        while a >= 0:
+            index = rem % counts[a]
+            rem = rem // counts[a]
+            base = base + offsets[starts[a] + index]
+            a -= 1
+        start = b * block
+        count = block if start + block <= n_cols else n_cols - start
+        out = dst + row * row_bytes + start * elem_bytes
+        # Within one chunk, item - 1 is the previous row when rows are not split.
+        if n_blocks == 1 and item > first and previous_base == base:
+            memcpy(out, out - row_bytes, row_bytes)
+        elif item_stride == itemsize:
+            _gather_elements(out, src + base, col_offsets + start, count, elem_bytes)
+        else:
+            _gather_strided_items(out, src + base, col_offsets + start, count, n_items,
+                                  itemsize, item_stride)
+        previous_base = base
+
+
+def gather_nearest(size_t src_address, char[::1] dst, const Py_ssize_t[::1] offsets,
+                   const Py_ssize_t[::1] counts, Py_ssize_t n_items, Py_ssize_t itemsize,
+                   Py_ssize_t item_stride, Py_ssize_t block, int num_threads):
+    """Nearest-neighbour gather over every axis at once, straight from strided memory.
+
+    The source is the array at `src_address`. Axis a of the output (batch,
+    then spatial axes) has counts[a] positions; the byte offset of position i
+    along axis a is offsets[starts[a] + i], with the per-axis tables stored one
+    after another in `offsets`. The last axis' tables give offsets of elements
+    of `n_items` items of `itemsize` bytes, `item_stride` bytes apart (the
+    channels). `dst` is the C-contiguous output.
+    """
+    cdef Py_ssize_t n_axes = counts.shape[0]
+    cdef Py_ssize_t starts[MAX_AXES]
+    cdef Py_ssize_t a, n_rows = 1, total = 0
+    if n_axes < 1 or n_axes > MAX_AXES:
+        raise ValueError(f"gather_nearest needs 1 to {MAX_AXES} axes, got {n_axes}")
+    for a in range(n_axes):
+        starts[a] = total
+        total += counts[a]
+        if a < n_axes - 1:
+            n_rows *= counts[a]
+    if offsets.shape[0] != total:
+        raise ValueError("offset tables do not match the axis lengths")
+    cdef Py_ssize_t n_cols = counts[n_axes - 1]
+    cdef Py_ssize_t n_blocks = (n_cols + block - 1) // block
+    cdef Py_ssize_t n_items_total = n_rows * n_blocks
+    cdef Py_ssize_t n_chunks = _parallel_chunks(n_items_total, num_threads)
+    cdef Py_ssize_t chunk
+    cdef const char* src_ptr = <const char*> src_address
+    cdef char* dst_ptr = &dst[0]
+    for chunk in prange(n_chunks, nogil=True, schedule="dynamic", num_threads=num_threads):
+        _gather_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items_total),
+                      _chunk_start(chunk + 1, n_chunks, n_items_total), &offsets[0],
+                      &counts[0], starts, n_axes - 1, n_blocks, block, n_items, itemsize,
+                      item_stride)
+

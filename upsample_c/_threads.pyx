@@ -1,0 +1,91 @@
+# cython: boundscheck=False, wraparound=False, cdivision=True
+"""Thread-count decisions and OpenMP facts, in one place.
+
+Every kernel call asks ``effective_num_threads`` how many threads to use, so
+the environment variable, ``threadpoolctl`` limits and the small-job rule are
+applied identically everywhere.
+"""
+
+import os
+
+from cython.parallel cimport prange
+from libc.string cimport memcpy
+
+cdef extern from *:
+    """
+    #if UPSAMPLE_OPENMP
+    #include <omp.h>
+    static int upsample_omp_max_threads(void) { return omp_get_max_threads(); }
+    static int upsample_omp_num_procs(void) { return omp_get_num_procs(); }
+    #else
+    static int upsample_omp_max_threads(void) { return 1; }
+    static int upsample_omp_num_procs(void) { return 1; }
+    #endif
+    """
+    int UPSAMPLE_OPENMP
+    int upsample_omp_max_threads() nogil
+    int upsample_omp_num_procs() nogil
+
+# Below this many multiply-adds a job runs on one thread: waking a second
+# thread costs a few microseconds, more than such a job takes.
+SERIAL_WORK_LIMIT = 1 << 17
+
+
+def openmp_enabled():
+    """Return True when the kernels were compiled with OpenMP (can run in parallel)."""
+    return bool(UPSAMPLE_OPENMP)
+
+
+def default_num_threads():
+    """The thread count used when a call does not ask for one.
+
+    ``UPSAMPLE_NUM_THREADS`` when set; otherwise OpenMP's own default, which
+    honours ``OMP_NUM_THREADS`` and limits set through ``threadpoolctl``.
+    """
+    env = os.environ.get("UPSAMPLE_NUM_THREADS", "").strip()
+    if env:
+        try:
+            value = int(env)
+        except ValueError:
+            raise ValueError(
+                f"UPSAMPLE_NUM_THREADS must be a positive integer, got {env!r}"
+            ) from None
+        if value < 1:
+            raise ValueError(f"UPSAMPLE_NUM_THREADS must be a positive integer, got {env!r}")
+        return value
+    return max(1, upsample_omp_max_threads())
+
+
+def effective_num_threads(requested, Py_ssize_t work):
+    """Threads to use for a job of ``work`` multiply-adds (or element copies).
+
+    ``requested`` is the caller's ``num_threads`` (None for the default). The
+    answer is 1 without OpenMP and for small jobs, whatever was asked.
+    """
+    cdef int n = default_num_threads() if requested is None else requested
+    if not UPSAMPLE_OPENMP or work < SERIAL_WORK_LIMIT:
+        return 1
+    return max(1, n)
+
+
+def parallel_copy(char[::1] dst, const char[::1] src, int num_threads):
+    """Copy ``src`` into ``dst`` (same length, bytes) with ``num_threads`` threads.
+
+    Used by the benchmarks to measure the streaming bandwidth that bounds
+    every kernel from below.
+    """
+    cdef Py_ssize_t n = src.shape[0]
+    if dst.shape[0] != n:
+        raise ValueError(f"dst has {dst.shape[0]} bytes but src has {n}")
+    if n == 0:
+        return
+    cdef Py_ssize_t n_blocks = num_threads * 8
+    cdef Py_ssize_t block = (n + n_blocks - 1) // n_blocks
+    cdef Py_ssize_t b, start, length
+    cdef char* dst_ptr = &dst[0]
+    cdef const char* src_ptr = &src[0]
+    for b in prange(n_blocks, nogil=True, schedule="static", num_threads=num_threads):
+        start = b * block
+        if start < n:
+            length = block if start + block <= n else n - start
+            memcpy(dst_ptr + start, src_ptr + start, length)
