@@ -68,7 +68,7 @@ def effective_num_threads(requested, Py_ssize_t work):
     return max(1, n)
 
 
-def parallel_copy(char[::1] dst, const char[::1] src, int num_threads):
+def parallel_copy(unsigned char[::1] dst, const unsigned char[::1] src, int num_threads):
     """Copy ``src`` into ``dst`` (same length, bytes) with ``num_threads`` threads.
 
     Used by the benchmarks to measure the streaming bandwidth that bounds
@@ -82,8 +82,8 @@ def parallel_copy(char[::1] dst, const char[::1] src, int num_threads):
     cdef Py_ssize_t n_blocks = num_threads * 8
     cdef Py_ssize_t block = (n + n_blocks - 1) // n_blocks
     cdef Py_ssize_t b, start, length
-    cdef char* dst_ptr = &dst[0]
-    cdef const char* src_ptr = &src[0]
+    cdef unsigned char* dst_ptr = &dst[0]
+    cdef const unsigned char* src_ptr = &src[0]
     for b in prange(n_blocks, nogil=True, schedule="static", num_threads=num_threads):
         start = b * block
         if start < n:
