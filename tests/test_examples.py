@@ -119,3 +119,18 @@ def test_layer_repr():
     assert repr(layer) == (
         "Upsample(scale_factor=(2.0, 1.5), mode='cubic', align_corners=True, antialias=False)"
     )
+
+
+@pytest.mark.parametrize("mode", ["linear", "cubic"])
+def test_scale_two_tables_follow_the_pattern_the_kernels_assume(mode):
+    """The kernels' scale-2 fast path hard-codes these taps; the tables must agree."""
+    from upsample import _engine, _tables
+
+    for n_in in [3, 4, 5, 6, 7, 16, 33, 1000, 4097, 100_003]:
+        assert _engine.is_doubling(n_in, 2.0, mode, False, False)
+        index, _ = _tables.weighted_table(n_in, 2 * n_in, 2.0, mode, False, False)
+        margin = index.shape[1] // 2
+        j = np.arange(2 * margin, 2 * (n_in - margin))
+        first_tap = j // 2 + j % 2 - margin
+        expected = first_tap[:, None] + np.arange(index.shape[1])[None, :]
+        np.testing.assert_array_equal(index[2 * margin: 2 * (n_in - margin)], expected)

@@ -58,7 +58,9 @@ def _block(n_rows, row_length, threads, min_block):
     if threads <= 1 or n_rows >= 4 * threads:
         return max(row_length, 1)
     blocks_per_row = -(-4 * threads // n_rows)
-    return max(min_block, -(-row_length // blocks_per_row))
+    block = max(min_block, -(-row_length // blocks_per_row))
+    # Even, so that a block never splits the output pairs of a scale-2 row.
+    return block + block % 2
 
 
 # ---------------------------------------------------------------------------
@@ -145,7 +147,8 @@ def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threa
         index, weights = _tables.weighted_table(
             in_shape[axis], out_shape[axis], scale, mode, align_corners, antialias
         )
-        tables[axis] = (index, weights.astype(source.dtype))
+        doubling = is_doubling(in_shape[axis], scale, mode, align_corners, antialias)
+        tables[axis] = (index, weights.astype(source.dtype), doubling)
     current = source
     steps = _plan(in_shape, out_shape)
     for number, step in enumerate(steps):
@@ -163,7 +166,7 @@ def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threa
 
 
 def _vertical(source, result, axis, table, num_threads):
-    index, weights = table
+    index, weights, _ = table
     outer = math.prod(source.shape[:axis])
     inner = math.prod(source.shape[axis + 1 :])
     n_in, n_out, taps = source.shape[axis], result.shape[axis], index.shape[1]
@@ -184,7 +187,7 @@ def _vertical(source, result, axis, table, num_threads):
 
 
 def _horizontal(source, result, table, num_threads):
-    index, weights = table
+    index, weights, doubling = table
     outer, n_in, channels = source.shape
     n_out, taps = result.shape[1], index.shape[1]
     threads = effective_num_threads(num_threads, result.size * taps)
@@ -198,14 +201,15 @@ def _horizontal(source, result, table, num_threads):
         (index * channels).reshape(-1),
         weights.reshape(-1),
         taps,
+        doubling,
         _block(outer, n_out, threads, MIN_BLOCK_PIXELS),
         threads,
     )
 
 
 def _planar(source, result, h_table, w_table, num_threads):
-    h_index, h_weights = h_table
-    w_index, w_weights = w_table
+    h_index, h_weights, _ = h_table
+    w_index, w_weights, w_doubling = w_table
     *outer_dims, h_in, w_in, channels = source.shape
     outer = math.prod(outer_dims)
     h_out, w_out = result.shape[-3], result.shape[-2]
@@ -228,10 +232,29 @@ def _planar(source, result, h_table, w_table, num_threads):
         (w_index * channels).reshape(-1),
         w_weights.reshape(-1),
         w_taps,
+        w_doubling,
         width_first,
         np.empty(threads * row_length, dtype=source.dtype),
         np.full(threads * 2 * h_taps, -1, dtype=np.int64),
         threads,
+    )
+
+
+def is_doubling(n_in, scale, mode, align_corners, antialias):
+    """True when an axis' table is the scale-2 half-pixel pattern the kernels special-case.
+
+    At scale 2 without align_corners, output j sits at j * 0.5 - 0.25: both
+    constants are exact in float32, and so is every coordinate while j < 2**24.
+    Output 2i then reads source pixels i - 1, i (linear) or i - 2 .. i + 1
+    (cubic), and output 2i + 1 the same shifted by one, wherever no clamping
+    happens. The kernels still read every weight from the table.
+    """
+    return (
+        mode in ("linear", "cubic")
+        and scale == 2.0
+        and not align_corners
+        and not antialias
+        and 2 * n_in < 2**24
     )
 
 

@@ -127,10 +127,10 @@ cdef inline void _resample_pixels_wide(real* dst, const real* src, Py_ssize_t n_
         weights += taps
 
 
-cdef void _resample_pixels(real* dst, const real* src, Py_ssize_t n_out, Py_ssize_t channels,
-                           const Py_ssize_t* offsets, const real* weights,
-                           Py_ssize_t taps) noexcept nogil:
-    """Resample one row of `n_out` pixels of `channels` values each.
+cdef void _resample_pixels_table(real* dst, const real* src, Py_ssize_t n_out,
+                                 Py_ssize_t channels, const Py_ssize_t* offsets,
+                                 const real* weights, Py_ssize_t taps) noexcept nogil:
+    """Resample `n_out` pixels of `channels` values each, taps read from the tables.
 
     offsets[j * taps + k] is the element offset in `src` of tap k of output
     pixel j (source pixel index times channels).
@@ -167,6 +167,128 @@ cdef void _resample_pixels(real* dst, const real* src, Py_ssize_t n_out, Py_ssiz
             _resample_pixels_small(dst, src, n_out, 4, offsets, weights, taps)
     else:
         _resample_pixels_small(dst, src, n_out, channels, offsets, weights, taps)
+
+
+cdef inline void _double_pixel(real* out, const real* px, const real* w, Py_ssize_t channels,
+                               Py_ssize_t taps, Py_ssize_t phase) noexcept nogil:
+    """Output pixel 2i + phase of a scale-2 row; px points at source pixel i.
+
+    At scale 2 with the half-pixel rule, output 2i sits at i - 0.25 and 2i + 1
+    at i + 0.25, so the taps are fixed neighbours of pixel i (linear: i - 1, i
+    or i, i + 1; cubic: i - 2 .. i + 1 or i - 1 .. i + 2). Knowing them at
+    compile time spares the offset loads and lets neighbouring outputs share
+    their source loads.
+    """
+    cdef Py_ssize_t c
+    cdef Py_ssize_t C = channels
+    if taps == 2:
+        if phase == 0:
+            for c in range(C):
+                out[c] = w[0] * px[c - C] + w[1] * px[c]
+        else:
+            for c in range(C):
+                out[c] = w[0] * px[c] + w[1] * px[c + C]
+    else:
+        if phase == 0:
+            for c in range(C):
+                out[c] = w[0] * px[c - 2 * C] + w[1] * px[c - C] + w[2] * px[c] + w[3] * px[c + C]
+        else:
+            for c in range(C):
+                out[c] = w[0] * px[c - C] + w[1] * px[c] + w[2] * px[c + C] + w[3] * px[c + 2 * C]
+
+
+cdef inline void _double_pairs(real* dst, const real* src, Py_ssize_t i0, Py_ssize_t i1,
+                               Py_ssize_t channels, const real* weights,
+                               Py_ssize_t taps) noexcept nogil:
+    """Output pixels 2i and 2i + 1 for every i in [i0, i1) of a scale-2 row.
+
+    Both outputs of a pair read the same source neighbours: each is loaded
+    once into a local before either output is stored (the compiler cannot
+    assume dst and src do not overlap, so it would reload them otherwise).
+    """
+    cdef Py_ssize_t i, c
+    cdef Py_ssize_t C = channels
+    cdef const real* px
+    cdef const real* w
+    cdef real* out
+    cdef real left2, left, centre, right, right2
+    if taps == 2:
+        for i in range(i0, i1):
+            px = src + i * C
+            w = weights + 2 * i * 2
+            out = dst + 2 * i * C
+            for c in range(C):
+                left = px[c - C]
+                centre = px[c]
+                right = px[c + C]
+                out[c] = w[0] * left + w[1] * centre
+                out[C + c] = w[2] * centre + w[3] * right
+    else:
+        for i in range(i0, i1):
+            px = src + i * C
+            w = weights + 2 * i * 4
+            out = dst + 2 * i * C
+            for c in range(C):
+                left2 = px[c - 2 * C]
+                left = px[c - C]
+                centre = px[c]
+                right = px[c + C]
+                right2 = px[c + 2 * C]
+                out[c] = w[0] * left2 + w[1] * left + w[2] * centre + w[3] * right
+                out[C + c] = w[4] * left + w[5] * centre + w[6] * right + w[7] * right2
+
+
+cdef void _resample_pixels(real* dst, const real* src, Py_ssize_t first, Py_ssize_t last,
+                           Py_ssize_t channels, const Py_ssize_t* offsets, const real* weights,
+                           Py_ssize_t taps, Py_ssize_t double_n_in) noexcept nogil:
+    """Output pixels first..last-1 of one row; dst and src point at the rows' starts.
+
+    double_n_in > 0 marks a scale-2 half-pixel row of that input length whose
+    interior follows the fixed pattern of _double_pixel (checked in Python).
+    Which code computes a pixel depends only on its position, never on how the
+    row was split between threads, so results do not depend on the thread count.
+    """
+    cdef Py_ssize_t margin, inner_first, inner_last, j, i0, i1
+    if double_n_in == 0 or channels > 4:
+        _resample_pixels_table(dst + first * channels, src, last - first, channels,
+                               offsets + first * taps, weights + first * taps, taps)
+        return
+    # Interior output pixels: those whose taps need no clamping.
+    margin = 1 if taps == 2 else 2
+    inner_first = 2 * margin
+    inner_last = 2 * (double_n_in - margin)
+    if inner_first < first:
+        inner_first = first
+    if inner_last > last:
+        inner_last = last
+    if inner_first >= inner_last:
+        _resample_pixels_table(dst + first * channels, src, last - first, channels,
+                               offsets + first * taps, weights + first * taps, taps)
+        return
+    _resample_pixels_table(dst + first * channels, src, inner_first - first, channels,
+                           offsets + first * taps, weights + first * taps, taps)
+    j = inner_first
+    if j % 2 == 1:
+        _double_pixel(dst + j * channels, src + (j // 2) * channels, weights + j * taps,
+                      channels, taps, 1)
+        j += 1
+    i0 = j // 2
+    i1 = inner_last // 2
+    if channels == 1:
+        _double_pairs(dst, src, i0, i1, 1, weights, taps)
+    elif channels == 2:
+        _double_pairs(dst, src, i0, i1, 2, weights, taps)
+    elif channels == 3:
+        _double_pairs(dst, src, i0, i1, 3, weights, taps)
+    else:
+        _double_pairs(dst, src, i0, i1, 4, weights, taps)
+    j = 2 * i1
+    if j < inner_last:
+        _double_pixel(dst + j * channels, src + i1 * channels, weights + j * taps,
+                      channels, taps, 0)
+        j += 1
+    _resample_pixels_table(dst + j * channels, src, last - j, channels, offsets + j * taps,
+                           weights + j * taps, taps)
 
 
 # ---------------------------------------------------------------------------
@@ -210,7 +332,7 @@ cdef void _horizontal_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssi
                             Py_ssize_t n_in, Py_ssize_t channels, Py_ssize_t n_out,
                             Py_ssize_t n_blocks, Py_ssize_t block,
                             const Py_ssize_t* offsets, const real* weights,
-                            Py_ssize_t taps) noexcept nogil:
+                            Py_ssize_t taps, Py_ssize_t double_n_in) noexcept nogil:
     """Work items first..last-1 of a last-axis pass; item = (row, block of output pixels)."""
     cdef Py_ssize_t item, row, b, start, count
     for item in range(first, last):
@@ -218,8 +340,8 @@ cdef void _horizontal_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssi
         b = item - row * n_blocks
         start = b * block
         count = block if start + block <= n_out else n_out - start
-        _resample_pixels(dst + (row * n_out + start) * channels, src + row * n_in * channels,
-                         count, channels, offsets + start * taps, weights + start * taps, taps)
+        _resample_pixels(dst + row * n_out * channels, src + row * n_in * channels, start,
+                         start + count, channels, offsets, weights, taps, double_n_in)
 
 
 cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first,
@@ -227,7 +349,8 @@ cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first
                                     Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
                                     const Py_ssize_t* h_index, const real* h_weights,
                                     Py_ssize_t h_taps, const Py_ssize_t* w_offsets,
-                                    const real* w_weights, Py_ssize_t w_taps, real* ring,
+                                    const real* w_weights, Py_ssize_t w_taps,
+                                    Py_ssize_t w_double, real* ring,
                                     Py_ssize_t* ring_rows,
                                     Py_ssize_t* row_offsets) noexcept nogil:
     """Output rows first..last-1 of a 2-D pass, resampling along the width first.
@@ -249,8 +372,8 @@ cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first
             g = o * h_in + s
             slot = s % h_taps
             if ring_rows[slot] != g:
-                _resample_pixels(ring + slot * out_len, src + g * in_len, w_out, channels,
-                                 w_offsets, w_weights, w_taps)
+                _resample_pixels(ring + slot * out_len, src + g * in_len, 0, w_out, channels,
+                                 w_offsets, w_weights, w_taps, w_double)
                 ring_rows[slot] = g
             row_offsets[k] = slot * out_len
         _combine_rows(dst + r * out_len, ring, row_offsets, h_weights + j * h_taps, h_taps,
@@ -262,7 +385,8 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
                                      Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
                                      const Py_ssize_t* h_index, const real* h_weights,
                                      Py_ssize_t h_taps, const Py_ssize_t* w_offsets,
-                                     const real* w_weights, Py_ssize_t w_taps, real* row,
+                                     const real* w_weights, Py_ssize_t w_taps,
+                                     Py_ssize_t w_double, real* row,
                                      Py_ssize_t* row_offsets) noexcept nogil:
     """Output rows first..last-1 of a 2-D pass, combining source rows first.
 
@@ -279,7 +403,8 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
             row_offsets[k] = h_index[j * h_taps + k] * in_len
         _combine_rows(row, src + o * h_in * in_len, row_offsets, h_weights + j * h_taps,
                       h_taps, in_len)
-        _resample_pixels(dst + r * out_len, row, w_out, channels, w_offsets, w_weights, w_taps)
+        _resample_pixels(dst + r * out_len, row, 0, w_out, channels, w_offsets, w_weights,
+                         w_taps, w_double)
 
 
 # ---------------------------------------------------------------------------
@@ -309,13 +434,15 @@ def vertical_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize
 
 def horizontal_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t n_in,
                     Py_ssize_t channels, Py_ssize_t n_out, const Py_ssize_t[::1] offsets,
-                    const real[::1] weights, Py_ssize_t taps, Py_ssize_t block,
+                    const real[::1] weights, Py_ssize_t taps, bint doubling, Py_ssize_t block,
                     int num_threads):
     """Resample axis 1 of `src` viewed as (outer, n_in, channels) into (outer, n_out, channels).
 
     offsets[j * taps + k] = (source index of tap k of output j) * channels.
     Each row is split into blocks of `block` output pixels for load balance.
+    `doubling` marks a scale-2 half-pixel table (see _resample_pixels).
     """
+    cdef Py_ssize_t double_n_in = n_in if doubling else 0
     cdef Py_ssize_t n_blocks = (n_out + block - 1) // block
     cdef Py_ssize_t n_items = outer * n_blocks
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_items, num_threads)
@@ -325,14 +452,14 @@ def horizontal_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssi
     for chunk in prange(n_chunks, nogil=True, schedule="dynamic", num_threads=num_threads):
         _horizontal_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items),
                           _chunk_start(chunk + 1, n_chunks, n_items), n_in, channels, n_out,
-                          n_blocks, block, &offsets[0], &weights[0], taps)
+                          n_blocks, block, &offsets[0], &weights[0], taps, double_n_in)
 
 
 def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t h_in,
                 Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
                 const Py_ssize_t[::1] h_index, const real[::1] h_weights, Py_ssize_t h_taps,
                 const Py_ssize_t[::1] w_offsets, const real[::1] w_weights, Py_ssize_t w_taps,
-                bint width_first, real[::1] scratch, Py_ssize_t[::1] index_scratch,
+                bint w_doubling, bint width_first, real[::1] scratch, Py_ssize_t[::1] index_scratch,
                 int num_threads):
     """Resample the two axes of `src` viewed as (outer, h_in, w_in, channels) in one sweep.
 
@@ -345,6 +472,7 @@ def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
     """
     cdef Py_ssize_t n_rows = outer * h_out
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
+    cdef Py_ssize_t w_double = w_in if w_doubling else 0
     cdef Py_ssize_t scratch_len = (h_taps * w_out if width_first else w_in) * channels
     cdef Py_ssize_t chunk, first, last
     cdef int tid = 0
@@ -361,13 +489,13 @@ def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
                 _planar_chunk_width_first(
                     src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
                     &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
-                    scratch_ptr + tid * scratch_len, index_ptr + tid * 2 * h_taps,
+                    w_double, scratch_ptr + tid * scratch_len, index_ptr + tid * 2 * h_taps,
                     index_ptr + tid * 2 * h_taps + h_taps)
             else:
                 _planar_chunk_height_first(
                     src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
                     &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
-                    scratch_ptr + tid * scratch_len, index_ptr + tid * 2 * h_taps)
+                    w_double, scratch_ptr + tid * scratch_len, index_ptr + tid * 2 * h_taps)
 
 
 # ---------------------------------------------------------------------------
