@@ -79,10 +79,17 @@ class BuildExtWithOptionalOpenMP(build_ext):
 
 
 def _extensions():
+    import numpy
     from Cython.Build import cythonize
 
     extensions = [
         Extension("upsample_c._threads", ["upsample_c/_threads.pyx"]),
+        Extension(
+            "upsample_c._memory",
+            ["upsample_c/_memory.pyx"],
+            include_dirs=[numpy.get_include()],
+            define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
+        ),
         Extension("upsample_c._cpu", ["upsample_c/_cpu.pyx"]),
         Extension("upsample_c._kernels_base", ["upsample_c/_kernels_base.pyx"]),
     ]

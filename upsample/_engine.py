@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 import upsample_c
-from upsample_c import effective_num_threads, kernels
+from upsample_c import _memory, effective_num_threads, kernels
 
 from . import _tables
 
@@ -43,7 +43,9 @@ def result_dtype(dtype, mode):
 
 def resample(x, scales, out_shape, mode, align_corners, antialias, num_threads):
     """Resample ``x`` (checked, ndim >= 3) to ``out_shape``; returns a new array."""
-    out = np.empty(out_shape, dtype=result_dtype(x.dtype, mode))
+    # Through the output cache: a recycled block is already mapped, where a
+    # fresh one would cost a page fault and a page of zeroes per page.
+    out = _memory.empty(out_shape, result_dtype(x.dtype, mode))
     if out.size == 0:
         return out
     if mode == "nearest":
@@ -155,7 +157,7 @@ def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threa
         shape = list(current.shape)
         for axis in step.axes:
             shape[axis] = out_shape[axis]
-        result = target if number == len(steps) - 1 else np.empty(shape, dtype=source.dtype)
+        result = target if number == len(steps) - 1 else _memory.empty(shape, source.dtype)
         if len(step.axes) == 2:
             _planar(current, result, tables[step.axes[0]], tables[step.axes[1]], num_threads)
         elif step.axes[0] == current.ndim - 2:
