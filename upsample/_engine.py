@@ -27,6 +27,9 @@ SCALAR_COST = 4
 # Narrowest slice of a row handed to one thread when rows are too few to share.
 MIN_BLOCK_ELEMENTS = 2048
 MIN_BLOCK_PIXELS = 256
+# Outputs at least this large are written with streaming stores: they cannot
+# stay in the caches anyway, and streaming spares the read-for-ownership.
+STREAM_MIN_BYTES = 16 << 20
 
 
 def result_dtype(dtype, mode):
@@ -96,6 +99,7 @@ def _gather_nearest(x, scales, out, num_threads):
         x.itemsize,
         x.strides[-1],
         _block(n_rows, out.shape[-2], threads, MIN_BLOCK_PIXELS),
+        out.nbytes >= STREAM_MIN_BYTES,
         threads,
     )
 
@@ -184,6 +188,7 @@ def _vertical(source, result, axis, table, num_threads):
         weights.reshape(-1),
         taps,
         _block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS),
+        result.nbytes >= STREAM_MIN_BYTES,
         threads,
     )
 
@@ -238,6 +243,7 @@ def _planar(source, result, h_table, w_table, num_threads):
         width_first,
         np.empty(threads * row_length, dtype=source.dtype),
         np.full(threads * 2 * h_taps, -1, dtype=np.int64),
+        result.nbytes >= STREAM_MIN_BYTES,
         threads,
     )
 

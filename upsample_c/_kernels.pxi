@@ -14,6 +14,50 @@
 from cython.parallel cimport parallel, prange, threadid
 from libc.string cimport memcpy
 
+cdef extern from *:
+    """
+    #include <string.h>
+    #if defined(__SSE2__)
+    #include <emmintrin.h>
+    #endif
+    /* Copy with non-temporal (streaming) stores: the destination bypasses the
+       caches, so writing a large output costs one memory write per line
+       instead of a read-for-ownership plus a write. Only whole 64-byte lines
+       are streamed; a partly covered line at either end is written normally
+       (a partial streamed line would be flushed as a slow partial write). */
+    static void ups_stream_copy(void *dst, const void *src, Py_ssize_t nbytes) {
+    #if defined(__SSE2__)
+        char *d = (char *)dst;
+        const char *s = (const char *)src;
+        Py_ssize_t head = (Py_ssize_t)((64 - ((size_t)d & 63)) & 63);
+        if (head > nbytes) head = nbytes;
+        memcpy(d, s, (size_t)head);
+        d += head; s += head; nbytes -= head;
+        for (; nbytes >= 64; nbytes -= 64, d += 64, s += 64) {
+            __m128i a = _mm_loadu_si128((const __m128i *)s);
+            __m128i b = _mm_loadu_si128((const __m128i *)(s + 16));
+            __m128i c = _mm_loadu_si128((const __m128i *)(s + 32));
+            __m128i e = _mm_loadu_si128((const __m128i *)(s + 48));
+            _mm_stream_si128((__m128i *)d, a);
+            _mm_stream_si128((__m128i *)(d + 16), b);
+            _mm_stream_si128((__m128i *)(d + 32), c);
+            _mm_stream_si128((__m128i *)(d + 48), e);
+        }
+        memcpy(d, s, (size_t)nbytes);
+    #else
+        memcpy(dst, src, (size_t)nbytes);
+    #endif
+    }
+    /* Streaming stores are weakly ordered: fence before another thread reads. */
+    static void ups_store_fence(void) {
+    #if defined(__SSE2__)
+        _mm_sfence();
+    #endif
+    }
+    """
+    void ups_stream_copy(void* dst, const void* src, Py_ssize_t nbytes) noexcept nogil
+    void ups_store_fence() noexcept nogil
+
 ctypedef fused real:
     float
     double
@@ -22,6 +66,9 @@ cdef enum:
     # Longest run of elements combined in one go by the generic (many-tap)
     # vertical combine: small enough that the partial sums stay in L1.
     COMBINE_BLOCK = 1024
+    # Bytes staged in L1 before being streamed to a large output.
+    STAGE_BYTES = 8192
+    STAGE_DOUBLES = 1024
     # numpy arrays have at most 64 dimensions.
     MAX_AXES = 64
 
@@ -77,6 +124,23 @@ cdef inline void _combine_rows(real* dst, const real* base, const Py_ssize_t* ro
                 for i in range(start, stop):
                     dst[i] = dst[i] + wk * rk[i]
             start = stop
+
+
+cdef void _combine_rows_out(real* dst, const real* base, const Py_ssize_t* row_offsets,
+                            const real* weights, Py_ssize_t taps, Py_ssize_t n,
+                            bint stream) noexcept nogil:
+    """_combine_rows into the output; with `stream`, staged in L1 and streamed out."""
+    cdef real stage[STAGE_DOUBLES]
+    cdef Py_ssize_t step = STAGE_DOUBLES
+    cdef Py_ssize_t start = 0, length
+    if not stream:
+        _combine_rows(dst, base, row_offsets, weights, taps, n)
+        return
+    while start < n:
+        length = step if start + step <= n else n - start
+        _combine_rows(stage, base + start, row_offsets, weights, taps, length)
+        ups_stream_copy(dst + start, stage, length * sizeof(real))
+        start += length
 
 
 # ---------------------------------------------------------------------------
@@ -249,6 +313,8 @@ cdef void _resample_pixels(real* dst, const real* src, Py_ssize_t first, Py_ssiz
     row was split between threads, so results do not depend on the thread count.
     """
     cdef Py_ssize_t margin, inner_first, inner_last, j, i0, i1
+    # Wide pixels are faster through the table path, whose inner loop runs
+    # over the channels and vectorises.
     if double_n_in == 0 or channels > 4:
         _resample_pixels_table(dst + first * channels, src, last - first, channels,
                                offsets + first * taps, weights + first * taps, taps)
@@ -314,7 +380,7 @@ cdef void _vertical_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssize
                           Py_ssize_t n_in, Py_ssize_t inner, Py_ssize_t n_out,
                           Py_ssize_t n_blocks, Py_ssize_t block,
                           const Py_ssize_t* row_offsets, const real* weights,
-                          Py_ssize_t taps) noexcept nogil:
+                          Py_ssize_t taps, bint stream) noexcept nogil:
     """Work items first..last-1 of a vertical pass; item = (output row, block of inner)."""
     cdef Py_ssize_t item, row, b, o, j, start, length
     for item in range(first, last):
@@ -324,8 +390,10 @@ cdef void _vertical_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssize
         j = row - o * n_out
         start = b * block
         length = block if start + block <= inner else inner - start
-        _combine_rows(dst + row * inner + start, src + o * n_in * inner + start,
-                      row_offsets + j * taps, weights + j * taps, taps, length)
+        _combine_rows_out(dst + row * inner + start, src + o * n_in * inner + start,
+                          row_offsets + j * taps, weights + j * taps, taps, length, stream)
+    if stream:
+        ups_store_fence()
 
 
 cdef void _horizontal_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssize_t last,
@@ -351,8 +419,8 @@ cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first
                                     Py_ssize_t h_taps, const Py_ssize_t* w_offsets,
                                     const real* w_weights, Py_ssize_t w_taps,
                                     Py_ssize_t w_double, real* ring,
-                                    Py_ssize_t* ring_rows,
-                                    Py_ssize_t* row_offsets) noexcept nogil:
+                                    Py_ssize_t* ring_rows, Py_ssize_t* row_offsets,
+                                    bint stream) noexcept nogil:
     """Output rows first..last-1 of a 2-D pass, resampling along the width first.
 
     Each source row is resampled along the width once into a ring of h_taps
@@ -376,8 +444,10 @@ cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first
                                  w_offsets, w_weights, w_taps, w_double)
                 ring_rows[slot] = g
             row_offsets[k] = slot * out_len
-        _combine_rows(dst + r * out_len, ring, row_offsets, h_weights + j * h_taps, h_taps,
-                      out_len)
+        _combine_rows_out(dst + r * out_len, ring, row_offsets, h_weights + j * h_taps,
+                          h_taps, out_len, stream)
+    if stream:
+        ups_store_fence()
 
 
 cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t first,
@@ -413,12 +483,14 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
 
 def vertical_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t n_in,
                   Py_ssize_t inner, Py_ssize_t n_out, const Py_ssize_t[::1] row_offsets,
-                  const real[::1] weights, Py_ssize_t taps, Py_ssize_t block,
+                  const real[::1] weights, Py_ssize_t taps, Py_ssize_t block, bint stream,
                   int num_threads):
     """Resample axis 1 of `src` viewed as (outer, n_in, inner) into (outer, n_out, inner).
 
     row_offsets[j * taps + k] = (source index of tap k of output j) * inner.
     Output rows are split into blocks of `block` elements for load balance.
+    `stream` writes the output with non-temporal stores (for outputs much
+    larger than the caches).
     """
     cdef Py_ssize_t n_blocks = (inner + block - 1) // block
     cdef Py_ssize_t n_items = outer * n_out * n_blocks
@@ -429,7 +501,7 @@ def vertical_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize
     for chunk in prange(n_chunks, nogil=True, schedule="dynamic", num_threads=num_threads):
         _vertical_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items),
                         _chunk_start(chunk + 1, n_chunks, n_items), n_in, inner, n_out,
-                        n_blocks, block, &row_offsets[0], &weights[0], taps)
+                        n_blocks, block, &row_offsets[0], &weights[0], taps, stream)
 
 
 def horizontal_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t n_in,
@@ -460,7 +532,7 @@ def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
                 const Py_ssize_t[::1] h_index, const real[::1] h_weights, Py_ssize_t h_taps,
                 const Py_ssize_t[::1] w_offsets, const real[::1] w_weights, Py_ssize_t w_taps,
                 bint w_doubling, bint width_first, real[::1] scratch, Py_ssize_t[::1] index_scratch,
-                int num_threads):
+                bint stream, int num_threads):
     """Resample the two axes of `src` viewed as (outer, h_in, w_in, channels) in one sweep.
 
     The intermediate (one axis done, the other not) never exists in full: it
@@ -490,7 +562,7 @@ def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
                     src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
                     &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
                     w_double, scratch_ptr + tid * scratch_len, index_ptr + tid * 2 * h_taps,
-                    index_ptr + tid * 2 * h_taps + h_taps)
+                    index_ptr + tid * 2 * h_taps + h_taps, stream)
             else:
                 _planar_chunk_height_first(
                     src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
@@ -545,51 +617,97 @@ cdef inline void _gather_strided_items(char* dst, const char* src_row,
             dst += itemsize
 
 
+cdef inline Py_ssize_t _gcd(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    cdef Py_ssize_t t
+    while b:
+        t = a % b
+        a = b
+        b = t
+    return a
+
+
+cdef inline Py_ssize_t _row_base(Py_ssize_t row, const Py_ssize_t* offsets,
+                                 const Py_ssize_t* counts, const Py_ssize_t* starts,
+                                 Py_ssize_t n_row_axes) noexcept nogil:
+    """Byte offset of the source row of output row `row` (all axes but the last)."""
+    cdef Py_ssize_t rem = row, base = 0, a = n_row_axes - 1, index
+    while a >= 0:
+        index = rem % counts[a]
+        rem = rem // counts[a]
+        base = base + offsets[starts[a] + index]
+        a -= 1
+    return base
+
+
+cdef inline void _gather_run(char* out, const char* src_row, const Py_ssize_t* col_offsets,
+                             Py_ssize_t count, Py_ssize_t n_items, Py_ssize_t itemsize,
+                             Py_ssize_t item_stride) noexcept nogil:
+    if item_stride == itemsize:
+        _gather_elements(out, src_row, col_offsets, count, n_items * itemsize)
+    else:
+        _gather_strided_items(out, src_row, col_offsets, count, n_items, itemsize, item_stride)
+
+
 cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t last,
                         const Py_ssize_t* offsets, const Py_ssize_t* counts,
                         const Py_ssize_t* starts, Py_ssize_t n_row_axes,
                         Py_ssize_t n_blocks, Py_ssize_t block, Py_ssize_t n_items,
-                        Py_ssize_t itemsize, Py_ssize_t item_stride) noexcept nogil:
+                        Py_ssize_t itemsize, Py_ssize_t item_stride,
+                        bint stream) noexcept nogil:
     """Work items first..last-1 of a nearest gather; item = (output row, block of pixels).
 
-    An output row whose source row equals the previous one (every repeated
-    row of an upscale) is a copy of the row just written, still in cache.
+    Consecutive output rows with the same source row (every repeated row of an
+    upscale) are gathered once and written as many times. With `stream`, the
+    gathered pixels are staged in L1 and written with streaming stores.
     """
+    cdef char stage[STAGE_BYTES]
     cdef Py_ssize_t n_cols = counts[n_row_axes]
     cdef Py_ssize_t elem_bytes = n_items * itemsize
     cdef Py_ssize_t row_bytes = n_cols * elem_bytes
     cdef const Py_ssize_t* col_offsets = offsets + starts[n_row_axes]
-    cdef Py_ssize_t item, row, b, a, rem, index, base, start, count
-    cdef Py_ssize_t previous_base = 0
+    # Stage a whole number of 64-byte lines where the element size allows.
+    cdef Py_ssize_t line_elems = 64 // _gcd(elem_bytes, 64)
+    cdef Py_ssize_t per_stage = STAGE_BYTES // elem_bytes
+    if per_stage >= line_elems:
+        per_stage -= per_stage % line_elems
+    cdef Py_ssize_t item, row, b, base, start, count, copies, copy, done, length
     cdef char* out
-    for item in range(first, last):
+    item = first
+    while item < last:
         row = item // n_blocks
         b = item - row * n_blocks
-        rem = row
-        base = 0
-        a = n_row_axes - 1
-        while a >= 0:
-            index = rem % counts[a]
-            rem = rem // counts[a]
-            base = base + offsets[starts[a] + index]
-            a -= 1
+        base = _row_base(row, offsets, counts, starts, n_row_axes)
         start = b * block
         count = block if start + block <= n_cols else n_cols - start
+        copies = 1
+        if n_blocks == 1:
+            while (item + copies < last and
+                   _row_base(row + copies, offsets, counts, starts, n_row_axes) == base):
+                copies += 1
         out = dst + row * row_bytes + start * elem_bytes
-        # Within one chunk, item - 1 is the previous row when rows are not split.
-        if n_blocks == 1 and item > first and previous_base == base:
-            memcpy(out, out - row_bytes, row_bytes)
-        elif item_stride == itemsize:
-            _gather_elements(out, src + base, col_offsets + start, count, elem_bytes)
+        if stream and per_stage > 0:
+            done = 0
+            while done < count:
+                length = per_stage if done + per_stage <= count else count - done
+                _gather_run(stage, src + base, col_offsets + start + done, length, n_items,
+                            itemsize, item_stride)
+                for copy in range(copies):
+                    ups_stream_copy(out + copy * row_bytes + done * elem_bytes, stage,
+                                    length * elem_bytes)
+                done += length
         else:
-            _gather_strided_items(out, src + base, col_offsets + start, count, n_items,
-                                  itemsize, item_stride)
-        previous_base = base
+            _gather_run(out, src + base, col_offsets + start, count, n_items, itemsize,
+                        item_stride)
+            for copy in range(1, copies):
+                memcpy(out + copy * row_bytes, out, count * elem_bytes)
+        item += copies
+    if stream:
+        ups_store_fence()
 
 
 def gather_nearest(size_t src_address, char[::1] dst, const Py_ssize_t[::1] offsets,
                    const Py_ssize_t[::1] counts, Py_ssize_t n_items, Py_ssize_t itemsize,
-                   Py_ssize_t item_stride, Py_ssize_t block, int num_threads):
+                   Py_ssize_t item_stride, Py_ssize_t block, bint stream, int num_threads):
     """Nearest-neighbour gather over every axis at once, straight from strided memory.
 
     The source is the array at `src_address`. Axis a of the output (batch,
@@ -622,5 +740,5 @@ def gather_nearest(size_t src_address, char[::1] dst, const Py_ssize_t[::1] offs
         _gather_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items_total),
                       _chunk_start(chunk + 1, n_chunks, n_items_total), &offsets[0],
                       &counts[0], starts, n_axes - 1, n_blocks, block, n_items, itemsize,
-                      item_stride)
+                      item_stride, stream)
 
