@@ -128,8 +128,11 @@ def test_scale_two_tables_follow_the_pattern_the_kernels_assume(mode):
 
     for n_in in [3, 4, 5, 6, 7, 16, 33, 1000, 4097, 100_003]:
         assert _engine.is_doubling(n_in, 2.0, mode, False, False)
-        index, _ = _tables.weighted_table(n_in, 2 * n_in, 2.0, mode, False, False)
+        index, weights = _tables.weighted_table(n_in, 2 * n_in, 2.0, mode, False, False)
         margin = index.shape[1] // 2
+        # Every interior pair of outputs has the same weights (held as constants).
+        pairs = weights[2 * margin: 2 * (n_in - margin)].reshape(-1, 2 * index.shape[1])
+        assert len(pairs) == 0 or (pairs == pairs[0]).all()
         j = np.arange(2 * margin, 2 * (n_in - margin))
         first_tap = j // 2 + j % 2 - margin
         expected = first_tap[:, None] + np.arange(index.shape[1])[None, :]
