@@ -20,7 +20,7 @@ X = np.zeros((1, 4, 4, 2), dtype=np.float32)
         ((2, float("nan")), ValueError, ["scale_factor", "nan"]),
         ((), ValueError, ["scale_factor", "empty"]),
         ("2", TypeError, ["scale_factor", "'2'"]),
-        (None, TypeError, ["scale_factor", "None"]),
+        (None, ValueError, ["scale_factor", "size", "None"]),
         (True, TypeError, ["scale_factor", "True"]),
         (2 + 1j, TypeError, ["scale_factor", "(2+1j)"]),
         ((2, "x"), TypeError, ["scale_factor", "'x'"]),

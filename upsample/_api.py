@@ -1,21 +1,25 @@
 """The public API: the ``upsample`` function and the ``Upsample`` layer."""
 
+import numpy as np
+
 from . import _engine, _validate
+from ._layout import Layout
 
 
-def upsample(x, scale_factor, mode="nearest", align_corners=False, antialias=False, *,
-             num_threads=None):
+def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialias=False, *,
+             size=None, axes=None, dtype=None, out=None, num_threads=None):
     """Resample the spatial axes of ``x``, exactly as MLX's ``nn.Upsample`` does.
 
     Parameters
     ----------
-    x : array_like, shape (batch, *spatial, channels)
-        At least one spatial axis. Any numeric dtype (bool, integers, floats,
-        complex) and any memory layout; ``x`` is never modified.
+    x : array_like, shape (batch, *spatial, channels) by default
+        Anything ``numpy.asarray`` accepts (read without a copy where the
+        memory allows). Any numeric dtype (bool, integers, floats, complex)
+        and any memory layout; ``x`` is never modified.
     scale_factor : float or sequence of float
         One multiplier for every spatial axis, or one per spatial axis. Each
         must be finite and greater than 0. An axis of length ``N`` becomes
-        ``int(scale * N)`` long.
+        ``int(scale * N)`` long. Give this or ``size``, not both.
     mode : {"nearest", "linear", "cubic"}
         Nearest neighbour, (multi-)linear, or Keys cubic (a = -0.75) per axis.
     align_corners : bool
@@ -25,54 +29,124 @@ def upsample(x, scale_factor, mode="nearest", align_corners=False, antialias=Fal
         For linear and cubic (not with ``align_corners``): when downscaling,
         widen the filter by 1 / scale so that it averages instead of aliasing
         (cubic then uses a = -0.5, as Pillow and PyTorch do).
+    size : int or sequence of int, optional
+        The output length of every spatial axis, or of each; instead of
+        ``scale_factor``. An axis of length ``N`` resized to ``M`` samples
+        as with ``scale_factor = M / N``.
+    axes : sequence of int, optional
+        The spatial axes (negative values count from the end), matched in
+        the given order with the entries of ``scale_factor`` or ``size``.
+        Default: every axis but the first and the last, as MLX. For example
+        ``axes=(2, 3)`` for channels-first ``(B, C, H, W)`` and
+        ``axes=(0, 1)`` for an unbatched ``(H, W, C)`` image or a 2-D array.
+    dtype : dtype, optional
+        The result's dtype. Default: MLX's rule (nearest keeps the input
+        dtype; linear and cubic give float64 for float64 input, complex for
+        complex input, float32 otherwise). An integer dtype rounds to the
+        nearest integer and saturates to its range (NaN becomes 0), so
+        ``uint8`` images stay ``uint8``.
+    out : numpy.ndarray, optional
+        Where to write the result: the result's shape and dtype, writeable,
+        any memory layout, not overlapping ``x``. Returned.
     num_threads : int, optional
         Threads for this call. Default: ``UPSAMPLE_NUM_THREADS`` if set, else
         OpenMP's default (all cores, ``OMP_NUM_THREADS`` and ``threadpoolctl``
-        limits honoured). Small jobs always run on one thread.
+        limits honoured). Small jobs always run on one thread. The GIL is
+        released while the kernels run.
 
     Returns
     -------
     numpy.ndarray
-        A new C-contiguous array of shape ``(batch, *resampled, channels)``.
-        nearest keeps the input dtype; linear and cubic return float64 for
-        float64 input, complex for complex input, and float32 otherwise.
+        ``out``, or a new C-contiguous array: ``x``'s shape with the spatial
+        axes resized.
     """
     mode, align_corners, antialias = _validate.check_options(mode, align_corners, antialias)
-    scale_factor = _validate.check_scale_factor(scale_factor)
+    scale_factor, size = _validate.check_scale_or_size(scale_factor, size)
     num_threads = _validate.check_num_threads(num_threads)
-    return _run(x, scale_factor, mode, align_corners, antialias, num_threads)
+    return _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out,
+                num_threads)
 
 
-def _run(x, scale_factor, mode, align_corners, antialias, num_threads):
-    """Validate the array, plan the output shape, execute (options already checked)."""
+def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out, num_threads):
+    """Check the array and the per-call arguments, plan the shapes, execute."""
     array = _validate.check_array(x)
-    scales = _validate.scales_per_axis(scale_factor, array.ndim - 2)
-    out_shape = _validate.output_shape(array.shape, scales)
-    return _engine.resample(array, scales, out_shape, mode, align_corners, antialias, num_threads)
+    axes = _validate.check_axes(axes, array.ndim)
+    layout = Layout(array.ndim, axes)
+    in_lengths = layout.sorted_values([array.shape[a] for a in axes])
+    if size is None:
+        scales = layout.sorted_values(_validate.per_axis("scale_factor", scale_factor, len(axes)))
+        lengths = _validate.output_lengths(in_lengths, scales)
+    else:
+        lengths = layout.sorted_values(_validate.per_axis("size", size, len(axes)))
+        # The sampling grid of scale M / N; an empty input axis has no grid.
+        scales = [m / n if n else 1.0 for m, n in zip(lengths, in_lengths)]
+    out_dtype = _validate.check_dtype(dtype, array.dtype, _engine.result_dtype(array.dtype, mode))
+    out_shape = layout.output_shape(array.shape, lengths)
+    _validate.check_output_size(
+        out_shape, out_dtype.itemsize,
+        f"scale_factor={scale_factor!r}" if size is None else f"size={size!r}",
+    )
+    if out is not None:
+        out = _validate.check_out(out, out_shape, out_dtype, array)
+        result = out
+    elif layout.identity:
+        result = _engine.new_array(out_shape, out_dtype)
+    else:
+        result = None
+    # The kernels fill a C-contiguous canonical view of the result when there
+    # is one, else a temporary that is then copied into place.
+    target = None if result is None else layout.canonical_view_of(result)
+
+    source = layout.to_canonical(array)
+    canonical_shape = layout.canonical_shape(out_shape, lengths)
+    filled = _engine.resample(source, scales, canonical_shape, mode, align_corners, antialias,
+                              num_threads, out_dtype, target)
+    if target is not None:
+        return result
+    filled = layout.from_canonical(filled, out_shape)
+    if result is None:
+        return np.ascontiguousarray(filled)
+    np.copyto(result, filled)
+    return result
 
 
 class Upsample:
-    """A reusable upsampling layer with the options of MLX's ``nn.Upsample``.
+    """A reusable upsampling layer with the options of MLX's ``nn.Upsample``, and more.
 
-    ``Upsample(scale_factor, mode="nearest", align_corners=False, antialias=False)``
-    checks its options once; calling it on an array, ``layer(x)``, returns
-    ``upsample(x, ...)`` with those options. See :func:`upsample`.
+    ``Upsample(scale_factor=None, mode="nearest", align_corners=False,
+    antialias=False, *, size=None, axes=None, dtype=None)`` checks its
+    options once; calling it, ``layer(x, out=None, num_threads=None)``,
+    returns ``upsample(x, ...)`` with those options. See :func:`upsample`.
     """
 
-    def __init__(self, scale_factor, mode="nearest", align_corners=False, antialias=False):
+    def __init__(self, scale_factor=None, mode="nearest", align_corners=False, antialias=False,
+                 *, size=None, axes=None, dtype=None):
         self.mode, self.align_corners, self.antialias = _validate.check_options(
             mode, align_corners, antialias
         )
-        self.scale_factor = _validate.check_scale_factor(scale_factor)
+        self.scale_factor, self.size = _validate.check_scale_or_size(scale_factor, size)
+        if axes is not None:
+            # The rank is unknown until the call; check what can be checked now.
+            _validate.check_axes(axes, 64)
+            axes = tuple(axes) if not isinstance(axes, int) else (axes,)
+        self.axes = axes
+        if dtype is not None:
+            dtype = _validate.parse_dtype(dtype)
+        self.dtype = dtype
 
-    def __call__(self, x, *, num_threads=None):
-        """Resample ``x`` with this layer's options; ``num_threads`` as in :func:`upsample`."""
+    def __call__(self, x, *, out=None, num_threads=None):
+        """Resample ``x`` with this layer's options; ``out`` and ``num_threads`` as in :func:`upsample`."""
         num_threads = _validate.check_num_threads(num_threads)
-        return _run(x, self.scale_factor, self.mode, self.align_corners, self.antialias,
-                    num_threads)
+        return _run(x, self.scale_factor, self.size, self.axes, self.mode, self.align_corners,
+                    self.antialias, self.dtype, out, num_threads)
 
     def __repr__(self):
-        return (
-            f"Upsample(scale_factor={self.scale_factor!r}, mode={self.mode!r}, "
-            f"align_corners={self.align_corners}, antialias={self.antialias})"
-        )
+        parts = [f"scale_factor={self.scale_factor!r}" if self.size is None
+                 else f"size={self.size!r}"]
+        parts += [f"mode={self.mode!r}", f"align_corners={self.align_corners}",
+                  f"antialias={self.antialias}"]
+        if self.axes is not None:
+            parts.append(f"axes={self.axes!r}")
+        if self.dtype is not None:
+            parts.append(f"dtype={self.dtype.name!r}")
+        return f"Upsample({', '.join(parts)})"

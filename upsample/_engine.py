@@ -44,18 +44,102 @@ def result_dtype(dtype, mode):
     return np.dtype(np.float32)
 
 
-def resample(x, scales, out_shape, mode, align_corners, antialias, num_threads):
-    """Resample ``x`` (checked, ndim >= 3) to ``out_shape``; returns a new array."""
-    # Through the output cache: a recycled block is already mapped, where a
-    # fresh one would cost a page fault and a page of zeroes per page.
-    out = _memory.empty(out_shape, result_dtype(x.dtype, mode))
-    if out.size == 0:
-        return out
+def compute_dtype(out_dtype):
+    """The dtype the weighted kernels work in for a result of ``out_dtype``.
+
+    float32 unless the result needs more: 64-bit floats, complex128, or
+    integers of 32 bits and more (float32 cannot hold them to within 1).
+    """
+    if out_dtype.kind == "c":
+        return np.dtype(np.complex128 if out_dtype.itemsize >= 16 else np.complex64)
+    if out_dtype.itemsize >= (8 if out_dtype.kind == "f" else 4):
+        return np.dtype(np.float64)
+    return np.dtype(np.float32)
+
+
+def new_array(shape, dtype):
+    """An uninitialised C-contiguous result array, through the output cache."""
+    return _memory.empty(shape, dtype)
+
+
+def resample(x, scales, out_shape, mode, align_corners, antialias, num_threads,
+             out_dtype=None, target=None):
+    """Resample ``x`` (checked, canonical ``(batch, *spatial, channels)``) to ``out_shape``.
+
+    The result has ``out_dtype`` (default: MLX's rule) and is written into
+    ``target`` (C-contiguous, right shape and dtype) when one is given, else
+    into a new array. Returns the result.
+    """
+    if out_dtype is None:
+        out_dtype = result_dtype(x.dtype, mode)
+    if target is None:
+        # Through the output cache: a recycled block is already mapped, where a
+        # fresh one would cost a page fault and a page of zeroes per page.
+        target = _memory.empty(out_shape, out_dtype)
+    if target.size == 0:
+        return target
     if mode == "nearest":
-        _gather_nearest(x, scales, out, num_threads)
+        if out_dtype == x.dtype:
+            _gather_nearest(x, scales, target, num_threads)
+        else:
+            gathered = _memory.empty(out_shape, x.dtype)
+            _gather_nearest(x, scales, gathered, num_threads)
+            cast_into(gathered, target, num_threads)
+        return target
+    work_dtype = compute_dtype(out_dtype)
+    if _fused_uint8(x, out_dtype, out_shape):
+        _resample_weighted(x, scales, target, mode, align_corners, antialias, num_threads,
+                           work_dtype)
+    elif work_dtype == out_dtype:
+        _resample_weighted(x, scales, target, mode, align_corners, antialias, num_threads)
     else:
-        _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threads)
-    return out
+        work = _memory.empty(out_shape, work_dtype)
+        _resample_weighted(x, scales, work, mode, align_corners, antialias, num_threads)
+        cast_into(work, target, num_threads)
+    return target
+
+
+def _fused_uint8(x, out_dtype, out_shape):
+    """uint8 to uint8 over two spatial axes has a kernel that converts on the fly."""
+    return (x.dtype == np.uint8 and out_dtype == np.uint8 and len(out_shape) == 4
+            and hasattr(kernels, "planar_pass_uint8"))
+
+
+def cast_into(source, target, num_threads=None):
+    """Write ``source`` into ``target``'s dtype; integers are rounded and saturated.
+
+    ``source`` is scratch and may be overwritten. Rounding is to nearest,
+    saturation to the target's range, and NaN becomes 0.
+    """
+    if target.dtype.kind not in "iu":
+        np.copyto(target, source, casting="unsafe")
+        return
+    info = np.iinfo(target.dtype)
+    if source.dtype.kind in "iub":
+        if source.dtype.kind != "b":
+            inner = np.iinfo(source.dtype)
+            np.clip(source, max(info.min, inner.min), min(info.max, inner.max), out=source)
+        np.copyto(target, source, casting="unsafe")
+        return
+    if source.dtype == np.float32 and target.dtype == np.uint8 and target.flags.c_contiguous:
+        threads = effective_num_threads(num_threads, target.size)
+        kernels.round_to_uint8(source.reshape(-1), target.reshape(-1), threads)
+        return
+    if source.dtype.itemsize < 4:  # float16 cannot hold most integer bounds
+        source = source.astype(np.float32)
+    np.nan_to_num(source, copy=False, nan=0.0)
+    np.rint(source, out=source)
+    np.clip(source, _float_bound(info.min, source.dtype), _float_bound(info.max, source.dtype),
+            out=source)
+    np.copyto(target, source, casting="unsafe")
+
+
+def _float_bound(bound, dtype):
+    """``bound`` in ``dtype``, moved toward 0 if rounding took it out of the integer range."""
+    value = dtype.type(bound)
+    if abs(int(value)) > abs(bound):
+        value = np.nextafter(value, dtype.type(0))
+    return value
 
 
 def _block(n_rows, row_length, threads, min_block):
@@ -109,20 +193,22 @@ def _gather_nearest(x, scales, out, num_threads):
 # ---------------------------------------------------------------------------
 
 
-def _compute_view(x, out):
+def _compute_view(x, out, work_dtype):
     """Contiguous real-valued input and output views for the kernels.
 
     Complex data is resampled as interleaved real and imaginary channels,
     which is exact because every pass is linear.
     """
-    compute_dtype = np.float64 if out.dtype in (np.float64, np.complex128) else np.float32
-    source = np.ascontiguousarray(x, dtype=out.dtype)
+    compute_dtype = np.float64 if work_dtype in (np.float64, np.complex128) else np.float32
+    if x.dtype == np.uint8 and out.dtype == np.uint8:
+        return np.ascontiguousarray(x), out, compute_dtype
+    source = np.ascontiguousarray(x, dtype=work_dtype)
     if out.dtype.kind == "c":
         source = source.view(compute_dtype)
         target = out.view(compute_dtype)
     else:
         target = out
-    return source, target
+    return source, target, compute_dtype
 
 
 class _Pass:
@@ -145,8 +231,11 @@ def _plan(in_shape, out_shape):
     return sorted(steps, key=lambda step: step.growth)
 
 
-def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threads):
-    source, target = _compute_view(x, out)
+def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threads,
+                       work_dtype=None):
+    """Linear or cubic; ``work_dtype`` is given when the kernels convert uint8 on the fly."""
+    work_dtype = out.dtype if work_dtype is None else work_dtype
+    source, target, real = _compute_view(x, out, work_dtype)
     in_shape, out_shape = source.shape, target.shape
     tables = {}
     for axis, scale in enumerate(scales, start=1):
@@ -154,7 +243,7 @@ def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threa
             in_shape[axis], out_shape[axis], scale, mode, align_corners, antialias
         )
         doubling = is_doubling(in_shape[axis], scale, mode, align_corners, antialias)
-        tables[axis] = (index, weights.astype(source.dtype), doubling)
+        tables[axis] = (index, weights.astype(real), doubling)
     current = source
     steps = _plan(in_shape, out_shape)
     for number, step in enumerate(steps):
@@ -223,8 +312,13 @@ def _planar(source, result, h_table, w_table, num_threads):
     h_taps, w_taps = h_index.shape[1], w_index.shape[1]
     width_first = _width_first_is_cheaper(h_index, w_in, w_out, h_out, channels, h_taps, w_taps)
     threads = effective_num_threads(num_threads, result.size * (h_taps + w_taps))
-    row_length = (h_taps * w_out if width_first else w_in) * channels
-    kernels.planar_pass(
+    if source.dtype == np.uint8:
+        kernel = kernels.planar_pass_uint8
+        row_length = (w_in + (h_taps if width_first else 1) * w_out) * channels
+    else:
+        kernel = kernels.planar_pass
+        row_length = (h_taps * w_out if width_first else w_in) * channels
+    kernel(
         source.reshape(-1),
         result.reshape(-1),
         outer,
@@ -241,7 +335,7 @@ def _planar(source, result, h_table, w_table, num_threads):
         w_taps,
         w_doubling,
         width_first,
-        np.empty(threads * row_length, dtype=source.dtype),
+        np.empty(threads * row_length, dtype=h_weights.dtype),
         np.full(threads * 2 * h_taps, -1, dtype=np.int64),
         result.nbytes >= STREAM_MIN_BYTES,
         threads,

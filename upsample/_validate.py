@@ -13,6 +13,9 @@ import numpy as np
 
 MODES = ("nearest", "linear", "cubic")
 
+# numpy.exceptions appeared in NumPy 1.25.
+_TooHardError = getattr(getattr(np, "exceptions", np), "TooHardError")
+
 # dtype kinds that carry numbers: bool, signed, unsigned, float, complex.
 NUMERIC_KINDS = "biufc"
 
@@ -51,6 +54,110 @@ def check_scale_factor(scale_factor):
     return _check_scale(scale_factor)
 
 
+def check_size(size):
+    """Return an int, or a tuple of ints, each >= 1."""
+    if isinstance(size, (tuple, list)) or (isinstance(size, np.ndarray) and size.ndim == 1):
+        if len(size) == 0:
+            raise ValueError("size must not be an empty sequence")
+        return tuple(_check_length(n) for n in size)
+    return _check_length(size)
+
+
+def _check_length(value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"size must be a positive integer or a sequence of them, got {value!r}")
+    if value < 1:
+        raise ValueError(f"size must be a positive integer or a sequence of them, got {value!r}")
+    return int(value)
+
+
+def check_scale_or_size(scale_factor, size):
+    """Exactly one of the two; returns the checked pair (the other one None)."""
+    if (scale_factor is None) == (size is None):
+        raise ValueError(
+            "give exactly one of scale_factor and size, "
+            f"got scale_factor={scale_factor!r} and size={size!r}"
+        )
+    if size is None:
+        return check_scale_factor(scale_factor), None
+    return None, check_size(size)
+
+
+def check_axes(axes, ndim):
+    """The spatial axes as a tuple of non-negative ints, in the order given.
+
+    Default (None): every axis but the first and the last, as MLX does.
+    """
+    if axes is None:
+        if ndim < 3:
+            raise ValueError(
+                "x must have shape (batch, *spatial, channels) with at least one spatial axis, "
+                f"got {ndim} dimension(s); pass axes= to name the spatial axes of other layouts"
+            )
+        return tuple(range(1, ndim - 1))
+    if isinstance(axes, (numbers.Integral, np.integer)) and not isinstance(axes, (bool, np.bool_)):
+        axes = (axes,)
+    if not isinstance(axes, (tuple, list)) or not axes:
+        raise TypeError(f"axes must be a non-empty sequence of integers, got {axes!r}")
+    result = []
+    for axis in axes:
+        if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, numbers.Integral):
+            raise TypeError(f"axes must be a non-empty sequence of integers, got {axes!r}")
+        if not -ndim <= axis < ndim:
+            raise ValueError(f"axes entry {axis} is out of range for an array of {ndim} dimension(s)")
+        result.append(int(axis) % ndim)
+    if len(set(result)) != len(result):
+        raise ValueError(f"axes must not repeat an axis, got {axes!r}")
+    return tuple(result)
+
+
+def check_dtype(dtype, input_dtype, default):
+    """The output dtype: ``default`` (MLX's rule) unless a float, complex or integer dtype is given."""
+    if dtype is None:
+        return default
+    dtype = parse_dtype(dtype)
+    if dtype == default:
+        return default
+    if dtype.kind not in "iufc":
+        raise ValueError(
+            f"dtype must be a float, complex or integer dtype, got {dtype} "
+            "(bool output is only available as the default of nearest on bool input)"
+        )
+    if input_dtype.kind == "c" and dtype.kind != "c":
+        raise ValueError(f"dtype {dtype} would discard the imaginary part of complex input")
+    return dtype
+
+
+def parse_dtype(dtype):
+    """``np.dtype(dtype)``, with a TypeError that names the parameter."""
+    try:
+        return np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(f"dtype must be a NumPy numeric dtype, got {dtype!r}") from error
+
+
+def check_out(out, shape, dtype, x):
+    """Return ``out`` if it can receive the result: right shape and dtype, writeable, apart from x."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
+    if out.shape != tuple(shape):
+        raise ValueError(f"out has shape {out.shape}, the result has shape {tuple(shape)}")
+    if out.dtype != dtype:
+        raise ValueError(
+            f"out has dtype {out.dtype}, the result has dtype {dtype} (dtype= sets the result's)"
+        )
+    if not out.flags.writeable:
+        raise ValueError("out is read-only")
+    if np.may_share_memory(out, x):
+        try:
+            overlap = np.shares_memory(out, x, max_work=1 << 20)
+        except _TooHardError:
+            overlap = True
+        if overlap:
+            raise ValueError("out overlaps the input x; the result must go to separate memory")
+    return out
+
+
 def check_options(mode, align_corners, antialias):
     """Check the mode and flags together (antialias excludes some combinations)."""
     mode = check_mode(mode)
@@ -75,45 +182,44 @@ def check_num_threads(num_threads):
 
 
 def check_array(x):
-    """Return ``x`` as a NumPy array of a numeric dtype with at least 3 dimensions."""
+    """Return ``x`` as a NumPy array of a numeric dtype (no copy where NumPy can avoid one)."""
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"x must be an array of numbers, got {type(x).__name__} {x!r:.40}")
     array = np.asarray(x)
     if array.dtype.kind not in NUMERIC_KINDS:
         raise TypeError(
             f"x must hold numbers (bool, integer, float or complex), got dtype {array.dtype}"
         )
-    if array.ndim < 3:
-        raise ValueError(
-            "x must have shape (batch, *spatial, channels) with at least one spatial axis, "
-            f"got {array.ndim} dimension(s) with shape {array.shape}"
-        )
     return array
 
 
-def scales_per_axis(scale_factor, n_spatial):
-    """Expand a single scale to every spatial axis, or check a tuple's length."""
-    if isinstance(scale_factor, tuple):
-        if len(scale_factor) != n_spatial:
+def per_axis(name, value, n_spatial):
+    """Expand a single scale or size to every spatial axis, or check a tuple's length."""
+    if isinstance(value, tuple):
+        if len(value) != n_spatial:
             raise ValueError(
-                f"scale_factor must have one entry per spatial axis ({n_spatial}), "
-                f"got {len(scale_factor)}: {scale_factor!r}"
+                f"{name} must have one entry per spatial axis ({n_spatial}), "
+                f"got {len(value)}: {value!r}"
             )
-        return scale_factor
-    return (scale_factor,) * n_spatial
+        return value
+    return (value,) * n_spatial
 
 
-def output_shape(shape, scales):
-    """The output shape, refusing any that could not be allocated or indexed."""
-    spatial = []
-    for n_in, scale in zip(shape[1:-1], scales):
+def output_lengths(in_lengths, scales):
+    """Spatial output lengths ``int(s * N)``, refusing any that could not be indexed."""
+    lengths = []
+    for n_in, scale in zip(in_lengths, scales):
         product = scale * n_in
         if product >= sys.maxsize:
             raise ValueError(
                 f"scale_factor {scale!r} makes an axis of length {n_in} too long ({product:.4g})"
             )
-        spatial.append(int(product))
-    out_shape = (shape[0], *spatial, shape[-1])
-    if math.prod(out_shape) >= sys.maxsize // 16:
-        raise ValueError(
-            f"the output shape {out_shape} for scale_factor {scales!r} is too large to allocate"
-        )
-    return out_shape
+        lengths.append(int(product))
+    return lengths
+
+
+def check_output_size(shape, itemsize, cause):
+    """Refuse, before anything is allocated, a result that no machine could hold."""
+    total = math.prod(shape)
+    if total >= sys.maxsize // 16 or total * itemsize >= sys.maxsize // 2:
+        raise ValueError(f"the output shape {tuple(shape)} for {cause} is too large to allocate")

@@ -48,6 +48,32 @@ cdef extern from *:
         memcpy(dst, src, (size_t)nbytes);
     #endif
     }
+    /* Round floats to nearest (ties to even, the default rounding mode) and
+       saturate to 0..255; NaN gives 0. GCC does not vectorise the scalar
+       form (the clamps become branches), and this runs once per output
+       element, so it is written with SSE2 intrinsics. max_ps(v, 0) returns
+       0 when v is NaN, and the 32- and 16-bit packs saturate. */
+    static void ups_round_store_uint8(unsigned char *dst, const float *src, Py_ssize_t n) {
+        Py_ssize_t i = 0;
+    #if defined(__SSE2__)
+        const __m128 zero = _mm_setzero_ps(), top = _mm_set1_ps(255.0f);
+        for (; i + 16 <= n; i += 16) {
+            __m128i a = _mm_cvtps_epi32(_mm_min_ps(_mm_max_ps(_mm_loadu_ps(src + i), zero), top));
+            __m128i b = _mm_cvtps_epi32(_mm_min_ps(_mm_max_ps(_mm_loadu_ps(src + i + 4), zero), top));
+            __m128i c = _mm_cvtps_epi32(_mm_min_ps(_mm_max_ps(_mm_loadu_ps(src + i + 8), zero), top));
+            __m128i d = _mm_cvtps_epi32(_mm_min_ps(_mm_max_ps(_mm_loadu_ps(src + i + 12), zero), top));
+            _mm_storeu_si128((__m128i *)(dst + i),
+                             _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
+        }
+    #endif
+        for (; i < n; i++) {
+            float v = src[i];
+            v = v > 0.0f ? v : 0.0f;
+            v = v < 255.0f ? v : 255.0f;
+            v = (v + 12582912.0f) - 12582912.0f;  /* 1.5 * 2**23: rounds to an integer */
+            dst[i] = (unsigned char)(int)v;
+        }
+    }
     /* Streaming stores are weakly ordered: fence before another thread reads. */
     static void ups_store_fence(void) {
     #if defined(__SSE2__)
@@ -57,6 +83,7 @@ cdef extern from *:
     """
     void ups_stream_copy(void* dst, const void* src, Py_ssize_t nbytes) noexcept nogil
     void ups_store_fence() noexcept nogil
+    void ups_round_store_uint8(unsigned char* dst, const float* src, Py_ssize_t n) noexcept nogil
 
 ctypedef fused real:
     float
@@ -480,6 +507,152 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
                       h_taps, in_len)
         _resample_pixels(dst + r * out_len, row, 0, w_out, channels, w_offsets, w_weights,
                          w_taps, w_double)
+
+
+# ---------------------------------------------------------------------------
+# uint8 in, uint8 out: float32 arithmetic on rows converted while in cache
+# ---------------------------------------------------------------------------
+
+ctypedef unsigned char uint8_t
+
+cdef inline void _load_uint8(float* dst, const uint8_t* src, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        dst[i] = src[i]
+
+
+cdef inline void _store_uint8(uint8_t* dst, const float* src, Py_ssize_t n) noexcept nogil:
+    """Round to nearest (ties to even, as numpy.rint) and saturate to 0..255; NaN gives 0."""
+    ups_round_store_uint8(dst, src, n)
+
+
+cdef void _combine_rows_uint8_out(uint8_t* dst, const float* base,
+                                  const Py_ssize_t* row_offsets, const float* weights,
+                                  Py_ssize_t taps, Py_ssize_t n, bint stream) noexcept nogil:
+    """_combine_rows of float rows, rounded to uint8 block by block while in L1."""
+    cdef float stage[STAGE_DOUBLES]
+    cdef uint8_t packed[STAGE_DOUBLES]
+    cdef Py_ssize_t start = 0, length
+    while start < n:
+        length = STAGE_DOUBLES if start + STAGE_DOUBLES <= n else n - start
+        _combine_rows(stage, base + start, row_offsets, weights, taps, length)
+        if stream:
+            _store_uint8(packed, stage, length)
+            ups_stream_copy(dst + start, packed, length)
+        else:
+            _store_uint8(dst + start, stage, length)
+        start += length
+
+
+cdef void _combine_uint8_rows(float* dst, const uint8_t* base, const Py_ssize_t* row_offsets,
+                              const float* weights, Py_ssize_t taps,
+                              Py_ssize_t n) noexcept nogil:
+    """dst[i] = sum_k weights[k] * base[row_offsets[k] + i], reading uint8 rows."""
+    cdef Py_ssize_t i, k
+    cdef const uint8_t* rk = base + row_offsets[0]
+    cdef float wk = weights[0]
+    for i in range(n):
+        dst[i] = wk * rk[i]
+    for k in range(1, taps):
+        rk = base + row_offsets[k]
+        wk = weights[k]
+        for i in range(n):
+            dst[i] = dst[i] + wk * rk[i]
+
+
+cdef void _planar_uint8_chunk(const uint8_t* src, uint8_t* dst, Py_ssize_t first,
+                              Py_ssize_t last, Py_ssize_t h_in, Py_ssize_t w_in,
+                              Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
+                              const Py_ssize_t* h_index, const float* h_weights,
+                              Py_ssize_t h_taps, const Py_ssize_t* w_offsets,
+                              const float* w_weights, Py_ssize_t w_taps, Py_ssize_t w_double,
+                              bint width_first, float* scratch, Py_ssize_t* ring_rows,
+                              Py_ssize_t* row_offsets, bint stream) noexcept nogil:
+    """Output rows first..last-1 of a 2-D uint8 pass (see the float planar chunks).
+
+    scratch holds one float row of the input width, then (width first) the
+    ring of h_taps resampled rows, or (height first) one output row.
+    """
+    cdef Py_ssize_t in_len = w_in * channels
+    cdef Py_ssize_t out_len = w_out * channels
+    cdef float* in_row = scratch
+    cdef float* ring = scratch + in_len
+    cdef Py_ssize_t r, o, j, k, s, g, slot
+    for r in range(first, last):
+        o = r // h_out
+        j = r - o * h_out
+        if width_first:
+            for k in range(h_taps):
+                s = h_index[j * h_taps + k]
+                g = o * h_in + s
+                slot = s % h_taps
+                if ring_rows[slot] != g:
+                    _load_uint8(in_row, src + g * in_len, in_len)
+                    _resample_pixels(ring + slot * out_len, in_row, 0, w_out, channels,
+                                     w_offsets, w_weights, w_taps, w_double)
+                    ring_rows[slot] = g
+                row_offsets[k] = slot * out_len
+            _combine_rows_uint8_out(dst + r * out_len, ring, row_offsets,
+                                    h_weights + j * h_taps, h_taps, out_len, stream)
+        else:
+            for k in range(h_taps):
+                row_offsets[k] = h_index[j * h_taps + k] * in_len
+            _combine_uint8_rows(in_row, src + o * h_in * in_len, row_offsets,
+                                h_weights + j * h_taps, h_taps, in_len)
+            _resample_pixels(ring, in_row, 0, w_out, channels, w_offsets, w_weights, w_taps,
+                             w_double)
+            _store_uint8(dst + r * out_len, ring, out_len)
+    if stream:
+        ups_store_fence()
+
+
+def planar_pass_uint8(const uint8_t[::1] src, uint8_t[::1] dst, Py_ssize_t outer,
+                      Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out,
+                      Py_ssize_t w_out, const Py_ssize_t[::1] h_index,
+                      const float[::1] h_weights, Py_ssize_t h_taps,
+                      const Py_ssize_t[::1] w_offsets, const float[::1] w_weights,
+                      Py_ssize_t w_taps, bint w_doubling, bint width_first,
+                      float[::1] scratch, Py_ssize_t[::1] index_scratch, bint stream,
+                      int num_threads):
+    """planar_pass for uint8 input and output, computing in float32.
+
+    Results are rounded to nearest and saturated. scratch holds num_threads
+    slices of (w_in + (h_taps if width_first else 1) * w_out) * channels
+    floats; index_scratch as for planar_pass.
+    """
+    cdef Py_ssize_t n_rows = outer * h_out
+    cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
+    cdef Py_ssize_t w_double = w_in if w_doubling else 0
+    cdef Py_ssize_t scratch_len = (w_in + (h_taps if width_first else 1) * w_out) * channels
+    cdef Py_ssize_t chunk, first, last
+    cdef int tid = 0
+    cdef const uint8_t* src_ptr = &src[0]
+    cdef uint8_t* dst_ptr = &dst[0]
+    cdef float* scratch_ptr = &scratch[0]
+    cdef Py_ssize_t* index_ptr = &index_scratch[0]
+    with nogil, parallel(num_threads=num_threads):
+        tid = threadid()
+        for chunk in prange(n_chunks, schedule="dynamic"):
+            first = _chunk_start(chunk, n_chunks, n_rows)
+            last = _chunk_start(chunk + 1, n_chunks, n_rows)
+            _planar_uint8_chunk(
+                src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
+                &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
+                w_double, width_first, scratch_ptr + tid * scratch_len,
+                index_ptr + tid * 2 * h_taps, index_ptr + tid * 2 * h_taps + h_taps, stream)
+
+
+def round_to_uint8(const float[::1] src, uint8_t[::1] dst, int num_threads):
+    """dst = src rounded to nearest (ties to even) and saturated to 0..255; NaN gives 0."""
+    cdef Py_ssize_t n = src.shape[0]
+    cdef Py_ssize_t n_chunks = _parallel_chunks((n + 65535) // 65536, num_threads)
+    cdef Py_ssize_t chunk, first, last
+    cdef const float* src_ptr = &src[0]
+    cdef uint8_t* dst_ptr = &dst[0]
+    for chunk in prange(n_chunks, nogil=True, schedule="static", num_threads=num_threads):
+        first = _chunk_start(chunk, n_chunks, n)
+        last = _chunk_start(chunk + 1, n_chunks, n)
+        _store_uint8(dst_ptr + first, src_ptr + first, last - first)
 
 
 # ---------------------------------------------------------------------------
