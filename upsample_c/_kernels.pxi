@@ -181,19 +181,52 @@ cdef inline void _resample_pixels_small(real* dst, const real* src, Py_ssize_t n
     """One row of pixels with few channels: a scalar loop per output pixel.
 
     Called with literal `channels` and `taps`, so that the compiler unrolls
-    both inner loops into straight-line code.
+    both inner loops into straight-line code. The taps' offsets and weights
+    are copied into locals first: the compiler cannot prove that storing a
+    result leaves the tables unchanged, and would reload them after every
+    store otherwise.
     """
     cdef Py_ssize_t j, c, k
+    cdef Py_ssize_t o0, o1, o2, o3
+    cdef real w0, w1, w2, w3
     cdef real acc
-    for j in range(n_out):
-        for c in range(channels):
-            acc = 0
-            for k in range(taps):
-                acc = acc + weights[k] * src[offsets[k] + c]
-            dst[c] = acc
-        dst += channels
-        offsets += taps
-        weights += taps
+    if taps == 2:
+        for j in range(n_out):
+            o0 = offsets[0]
+            o1 = offsets[1]
+            w0 = weights[0]
+            w1 = weights[1]
+            for c in range(channels):
+                dst[c] = w0 * src[o0 + c] + w1 * src[o1 + c]
+            dst += channels
+            offsets += 2
+            weights += 2
+    elif taps == 4:
+        for j in range(n_out):
+            o0 = offsets[0]
+            o1 = offsets[1]
+            o2 = offsets[2]
+            o3 = offsets[3]
+            w0 = weights[0]
+            w1 = weights[1]
+            w2 = weights[2]
+            w3 = weights[3]
+            for c in range(channels):
+                dst[c] = (w0 * src[o0 + c] + w1 * src[o1 + c]) + w2 * src[o2 + c] \
+                    + w3 * src[o3 + c]
+            dst += channels
+            offsets += 4
+            weights += 4
+    else:
+        for j in range(n_out):
+            for c in range(channels):
+                acc = 0
+                for k in range(taps):
+                    acc = acc + weights[k] * src[offsets[k] + c]
+                dst[c] = acc
+            dst += channels
+            offsets += taps
+            weights += taps
 
 
 cdef inline void _resample_pixels_wide(real* dst, const real* src, Py_ssize_t n_out,
