@@ -17,7 +17,9 @@ from libc.string cimport memcpy
 cdef extern from *:
     """
     #include <string.h>
-    #if defined(__SSE2__)
+    #if defined(__AVX2__)
+    #include <immintrin.h>
+    #elif defined(__SSE2__)
     #include <emmintrin.h>
     #endif
     /* Copy with non-temporal (streaming) stores: the destination bypasses the
@@ -74,6 +76,57 @@ cdef extern from *:
             dst[i] = (unsigned char)(int)v;
         }
     }
+    /* dst[i] = uint8(sum_k w[k] * base[offsets[k] + i]), rounded and saturated
+       as ups_round_store_uint8: the vertical combine of the uint8 kernels,
+       done in registers so the float sums never go through memory. The tap
+       count is a literal in the common cases so the tap loop unrolls. */
+    #if defined(__AVX2__)
+    #if defined(__FMA__)
+    #define UPS_MADD(w, x, acc) _mm256_fmadd_ps(w, x, acc)
+    #else
+    #define UPS_MADD(w, x, acc) _mm256_add_ps(acc, _mm256_mul_ps(w, x))
+    #endif
+    static inline __m256i ups_sum8(const float *p, const Py_ssize_t *offsets, const float *w,
+                                   Py_ssize_t taps) {
+        Py_ssize_t k;
+        __m256 acc = _mm256_mul_ps(_mm256_set1_ps(w[0]), _mm256_loadu_ps(p + offsets[0]));
+        for (k = 1; k < taps; k++)
+            acc = UPS_MADD(_mm256_set1_ps(w[k]), _mm256_loadu_ps(p + offsets[k]), acc);
+        acc = _mm256_min_ps(_mm256_max_ps(acc, _mm256_setzero_ps()), _mm256_set1_ps(255.0f));
+        return _mm256_cvtps_epi32(acc);
+    }
+    static inline void ups_combine_store_uint8_avx2(unsigned char *dst, const float *base,
+                                                    const Py_ssize_t *offsets, const float *w,
+                                                    Py_ssize_t taps, Py_ssize_t n) {
+        /* The packs work within 128-bit lanes; the permutation puts the
+           four 32-bit groups of each lane back in order. */
+        const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+        Py_ssize_t i;
+        for (i = 0; i + 32 <= n; i += 32) {
+            const float *p = base + i;
+            __m256i a = ups_sum8(p, offsets, w, taps), b = ups_sum8(p + 8, offsets, w, taps);
+            __m256i c = ups_sum8(p + 16, offsets, w, taps), d = ups_sum8(p + 24, offsets, w, taps);
+            __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+            _mm256_storeu_si256((__m256i *)(dst + i), _mm256_permutevar8x32_epi32(bytes, order));
+        }
+    }
+    #endif
+    static void ups_combine_store_uint8(unsigned char *dst, const float *base,
+                                        const Py_ssize_t *offsets, const float *w,
+                                        Py_ssize_t taps, Py_ssize_t n) {
+        Py_ssize_t i = 0, k;
+    #if defined(__AVX2__)
+        if (taps == 2) ups_combine_store_uint8_avx2(dst, base, offsets, w, 2, n);
+        else if (taps == 4) ups_combine_store_uint8_avx2(dst, base, offsets, w, 4, n);
+        else ups_combine_store_uint8_avx2(dst, base, offsets, w, taps, n);
+        i = n - n % 32;
+    #endif
+        for (; i < n; i++) {
+            float acc = w[0] * base[offsets[0] + i];
+            for (k = 1; k < taps; k++) acc = acc + w[k] * base[offsets[k] + i];
+            ups_round_store_uint8(dst + i, &acc, 1);
+        }
+    }
     /* Streaming stores are weakly ordered: fence before another thread reads. */
     static void ups_store_fence(void) {
     #if defined(__SSE2__)
@@ -84,6 +137,8 @@ cdef extern from *:
     void ups_stream_copy(void* dst, const void* src, Py_ssize_t nbytes) noexcept nogil
     void ups_store_fence() noexcept nogil
     void ups_round_store_uint8(unsigned char* dst, const float* src, Py_ssize_t n) noexcept nogil
+    void ups_combine_store_uint8(unsigned char* dst, const float* base, const Py_ssize_t* offsets,
+                                 const float* w, Py_ssize_t taps, Py_ssize_t n) noexcept nogil
 
 ctypedef fused real:
     float
@@ -562,18 +617,16 @@ cdef inline void _store_uint8(uint8_t* dst, const float* src, Py_ssize_t n) noex
 cdef void _combine_rows_uint8_out(uint8_t* dst, const float* base,
                                   const Py_ssize_t* row_offsets, const float* weights,
                                   Py_ssize_t taps, Py_ssize_t n, bint stream) noexcept nogil:
-    """_combine_rows of float rows, rounded to uint8 block by block while in L1."""
-    cdef float stage[STAGE_DOUBLES]
-    cdef uint8_t packed[STAGE_DOUBLES]
+    """_combine_rows of float rows, rounded to uint8 (staged in L1 when streaming)."""
+    cdef uint8_t packed[STAGE_BYTES]
     cdef Py_ssize_t start = 0, length
+    if not stream:
+        ups_combine_store_uint8(dst, base, row_offsets, weights, taps, n)
+        return
     while start < n:
-        length = STAGE_DOUBLES if start + STAGE_DOUBLES <= n else n - start
-        _combine_rows(stage, base + start, row_offsets, weights, taps, length)
-        if stream:
-            _store_uint8(packed, stage, length)
-            ups_stream_copy(dst + start, packed, length)
-        else:
-            _store_uint8(dst + start, stage, length)
+        length = STAGE_BYTES if start + STAGE_BYTES <= n else n - start
+        ups_combine_store_uint8(packed, base + start, row_offsets, weights, taps, length)
+        ups_stream_copy(dst + start, packed, length)
         start += length
 
 
