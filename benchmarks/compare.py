@@ -32,15 +32,18 @@ import numpy as np
 from upsample import kernel_info, upsample
 from upsample_c._threads import parallel_copy
 
-# (shape, scale, modes, antialias)
+ALL_MODES = ("nearest", "linear", "cubic")
+# (shape, scale, modes, antialias, dtype)
 WORKLOADS = [
-    ((1, 512, 512, 3), 2.0, ("nearest", "linear", "cubic"), False),
-    ((1, 1024, 1024, 3), 2.0, ("nearest", "linear", "cubic"), False),
-    ((8, 128, 128, 64), 2.0, ("nearest", "linear", "cubic"), False),
-    ((1, 64, 64, 64, 8), 2.0, ("nearest", "linear", "cubic"), False),
-    ((4, 48000, 2), 2.0, ("nearest", "linear", "cubic"), False),
-    ((1, 500, 500, 3), 1.7, ("nearest", "linear", "cubic"), False),
-    ((1, 1024, 1024, 3), 0.5, ("linear", "cubic"), True),
+    ((1, 512, 512, 3), 2.0, ALL_MODES, False, "float32"),
+    ((1, 1024, 1024, 3), 2.0, ALL_MODES, False, "float32"),
+    ((8, 128, 128, 64), 2.0, ALL_MODES, False, "float32"),
+    ((1, 64, 64, 64, 8), 2.0, ALL_MODES, False, "float32"),
+    ((4, 48000, 2), 2.0, ALL_MODES, False, "float32"),
+    ((1, 500, 500, 3), 1.7, ALL_MODES, False, "float32"),
+    ((1, 1024, 1024, 3), 0.5, ("linear", "cubic"), True, "float32"),
+    # The common image case: 8-bit in, 8-bit out.
+    ((1, 1080, 1920, 3), 2.0, ("linear", "cubic"), False, "uint8"),
 ]
 COPY_BYTES = 256 << 20
 
@@ -54,6 +57,10 @@ def _optional(name):
 
 torch = _optional("torch")
 cv2 = _optional("cv2")
+try:
+    from PIL import Image
+except ImportError:
+    Image = None
 try:
     import mlx.core as mx
     import mlx.nn as mlx_nn
@@ -73,7 +80,10 @@ def output_shape(shape, scale):
 
 
 def make_upsample(x, scale, mode, antialias, threads):
-    return lambda: upsample(x, scale, mode=mode, antialias=antialias, num_threads=threads)
+    # Integer images stay integer, as the peers' do.
+    dtype = x.dtype if x.dtype.kind in "iu" else None
+    return lambda: upsample(x, scale, mode=mode, antialias=antialias, dtype=dtype,
+                            num_threads=threads)
 
 
 def make_torch(x, scale, mode, antialias, threads):
@@ -88,6 +98,8 @@ def make_torch(x, scale, mode, antialias, threads):
     else:
         torch_mode = "bicubic" if n_spatial == 2 else None
     if torch_mode is None or (antialias and n_spatial != 2):
+        return None
+    if x.dtype == np.uint8 and torch_mode not in ("nearest", "bilinear", "bicubic"):
         return None
     # (B, *spatial, C) permuted to (B, C, *spatial): channels-last strides, no copy.
     tensor = torch.from_numpy(x).permute(0, x.ndim - 1, *range(1, x.ndim - 1))
@@ -121,8 +133,18 @@ def make_opencv(x, scale, mode, antialias, threads):
     return run
 
 
+def make_pillow(x, scale, mode, antialias, threads):
+    """Pillow (single-threaded) on 8-bit images only: its float path is a different job."""
+    if Image is None or x.dtype != np.uint8 or x.ndim != 4 or x.shape[0] != 1 or mode == "nearest":
+        return None
+    image = Image.fromarray(x[0])
+    height, width = output_shape(x.shape, scale)[1:3]
+    method = Image.BILINEAR if mode == "linear" else Image.BICUBIC
+    return lambda: image.resize((width, height), method)
+
+
 def make_mlx(x, scale, mode, antialias, threads):
-    if mx is None:
+    if mx is None or x.dtype != np.float32:
         return None
     layer = mlx_nn.Upsample(scale_factor=scale, mode=mode, antialias=antialias)
     array = mx.array(x)
@@ -135,6 +157,7 @@ CONTENDERS = {
     "torch": make_torch,
     "opencv": make_opencv,
     "mlx": make_mlx,
+    "pillow": make_pillow,
 }
 
 
@@ -172,18 +195,30 @@ def time_interleaved(calls, repeats, slow_repeats):
     return {name: statistics.median(values) for name, values in samples.items() if values}
 
 
+def workload_label(shape, scale, antialias, dtype):
+    return (f"{shape} x{scale}" + (" antialias" if antialias else "")
+            + ("" if dtype == "float32" else f" {dtype}"))
+
+
+def make_input(shape, dtype):
+    rng = np.random.default_rng(0)
+    if dtype == "uint8":
+        return rng.integers(0, 256, shape, dtype=np.uint8)
+    return rng.random(shape, dtype=np.float32)
+
+
 def run_suite(args):
     records = []
     for threads in args.threads:
         bandwidth = copy_bandwidth(threads, 7)
         print(f"# threads={threads}: parallel copy bandwidth {bandwidth / 1e9:.1f} GB/s",
               file=sys.stderr)
-        for shape, scale, modes, antialias in WORKLOADS:
-            label = f"{shape} x{scale}" + (" aa" if antialias else "")
+        for shape, scale, modes, antialias, dtype in WORKLOADS:
+            label = workload_label(shape, scale, antialias, dtype)
             if args.only and args.only not in label:
                 continue
-            x = np.random.default_rng(0).random(shape, dtype=np.float32)
-            out_bytes = math.prod(output_shape(shape, scale)) * 4
+            x = make_input(shape, dtype)
+            out_bytes = math.prod(output_shape(shape, scale)) * x.itemsize
             for mode in modes:
                 calls = {}
                 for name, make in CONTENDERS.items():
@@ -197,8 +232,8 @@ def run_suite(args):
                 medians["floor"] = 1e3 * (x.nbytes + out_bytes) / bandwidth
                 record = {
                     "threads": threads, "shape": list(shape), "scale": scale, "mode": mode,
-                    "antialias": antialias, "in_bytes": x.nbytes, "out_bytes": out_bytes,
-                    "bandwidth": bandwidth, "ms": medians,
+                    "antialias": antialias, "dtype": dtype, "in_bytes": x.nbytes,
+                    "out_bytes": out_bytes, "bandwidth": bandwidth, "ms": medians,
                 }
                 records.append(record)
                 print(f"  {label:28s} {mode:8s} "
@@ -254,17 +289,20 @@ def markdown(records):
         lines.append(f"\n### {threads} thread{'s' if threads > 1 else ''} "
                      f"(parallel copy: {bandwidth:.1f} GB/s)\n")
         lines.append("| workload | mode | out MB | upsample ms | torch ms | opencv ms | mlx ms "
-                     "| floor ms | torch / ups | opencv / ups | mlx / ups | ups / floor |")
-        lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+                     "| pillow ms | floor ms | torch / ups | opencv / ups | mlx / ups "
+                     "| pillow / ups | ups / floor |")
+        lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             ms = r["ms"]
             ups = ms.get("upsample")
-            label = f"{tuple(r['shape'])} x{r['scale']}" + (" antialias" if r["antialias"] else "")
+            label = workload_label(tuple(r["shape"]), r["scale"], r["antialias"],
+                                   r.get("dtype", "float32"))
             lines.append(
                 f"| {label} | {r['mode']} | {r['out_bytes'] / 1e6:.1f} | {_fmt(ups)} "
                 f"| {_fmt(ms.get('torch'))} | {_fmt(ms.get('opencv'))} | {_fmt(ms.get('mlx'))} "
-                f"| {_fmt(ms['floor'])} | {_ratio(ms.get('torch'), ups)} "
-                f"| {_ratio(ms.get('opencv'), ups)} | {_ratio(ms.get('mlx'), ups)} "
+                f"| {_fmt(ms.get('pillow'))} | {_fmt(ms['floor'])} "
+                f"| {_ratio(ms.get('torch'), ups)} | {_ratio(ms.get('opencv'), ups)} "
+                f"| {_ratio(ms.get('mlx'), ups)} | {_ratio(ms.get('pillow'), ups)} "
                 f"| {_ratio(ups, ms['floor'])} |"
             )
     lines.append("")
@@ -272,39 +310,121 @@ def markdown(records):
     return "\n".join(lines)
 
 
+def _geomean(values):
+    return math.exp(sum(map(math.log, values)) / len(values))
+
+
 def summary(records):
-    """The numbers the targets are stated in."""
+    """The numbers the targets are stated in (float32 suite; uint8 rows on their own)."""
     lines = ["### Summary\n"]
     for threads in sorted({r["threads"] for r in records}):
         rows = [r for r in records if r["threads"] == threads and "upsample" in r["ms"]]
-        torch_ratios = [r["ms"]["torch"] / r["ms"]["upsample"] for r in rows if "torch" in r["ms"]]
-        cv_ratios = [r["ms"]["opencv"] / r["ms"]["upsample"] for r in rows if "opencv" in r["ms"]]
-        mlx_ratios = [r["ms"]["mlx"] / r["ms"]["upsample"] for r in rows
-                      if "mlx" in r["ms"] and r["mode"] != "nearest"]
-        parts = [f"- {threads} thread(s):"]
+        suite = [r for r in rows if r.get("dtype", "float32") == "float32"]
+        images = [r for r in rows if r.get("dtype") == "uint8"]
+
+        def ratios(peer, among, modes=ALL_MODES):
+            return [r["ms"][peer] / r["ms"]["upsample"] for r in among
+                    if peer in r["ms"] and r["mode"] in modes]
+
+        parts = [f"- {threads} thread(s), float32 suite:"]
+        torch_ratios = ratios("torch", suite)
         if torch_ratios:
-            geomean = math.exp(sum(map(math.log, torch_ratios)) / len(torch_ratios))
-            parts.append(f"vs PyTorch geometric mean {geomean:.2f}x, slowest row "
+            parts.append(f"vs PyTorch geometric mean {_geomean(torch_ratios):.2f}x, slowest row "
                          f"{min(torch_ratios):.2f}x;")
+        cv_ratios = ratios("opencv", suite)
         if cv_ratios:
             parts.append(f"vs OpenCV slowest row {min(cv_ratios):.2f}x;")
+        mlx_ratios = ratios("mlx", suite, ("linear", "cubic"))
         if mlx_ratios:
             parts.append(f"vs MLX (linear, cubic) slowest row {min(mlx_ratios):.0f}x;")
-        big = [r for r in rows if r["out_bytes"] >= 8e6]
+        big = [r for r in suite if r["out_bytes"] >= 8e6]
         if big:
-            worst = max(r["ms"]["upsample"] / r["ms"]["floor"] for r in big)
-            parts.append(f"worst upsample / floor on outputs >= 8 MB {worst:.2f}.")
+            worst = max(big, key=lambda r: r["ms"]["upsample"] / r["ms"]["floor"])
+            parts.append("worst upsample / floor on outputs >= 8 MB "
+                         f"{worst['ms']['upsample'] / worst['ms']['floor']:.2f} "
+                         f"({tuple(worst['shape'])} {worst['mode']}).")
         lines.append(" ".join(parts))
+        if images:
+            parts = [f"- {threads} thread(s), uint8 images:"]
+            for peer in ("opencv", "pillow", "torch"):
+                peer_ratios = ratios(peer, images)
+                if peer_ratios:
+                    parts.append(f"vs {peer} slowest row {min(peer_ratios):.2f}x;")
+            lines.append(" ".join(parts))
     by_key = {}
     for r in records:
         if "upsample" in r["ms"] and r["out_bytes"] >= 8e6:
-            key = (tuple(r["shape"]), r["scale"], r["mode"], r["antialias"])
+            key = (tuple(r["shape"]), r["scale"], r["mode"], r["antialias"], r.get("dtype"))
             by_key.setdefault(key, {})[r["threads"]] = r["ms"]["upsample"]
     speedups = [(key, t[1] / t[2]) for key, t in by_key.items() if 1 in t and 2 in t]
     if speedups:
         lines.append("- 2 threads vs 1 on outputs >= 8 MB: "
-                     + ", ".join(f"{key[0]} {key[2]} {s:.2f}x" for key, s in speedups) + ".")
+                     + ", ".join(f"{key[0]}{' aa' if key[3] else ''} {key[2]} {s:.2f}x"
+                                 for key, s in speedups) + ".")
     return lines
+
+
+# ---------------------------------------------------------------------------
+# pipeline use: concurrent Python threads, out= reuse
+# ---------------------------------------------------------------------------
+
+
+def _median_ms(call, repeats):
+    call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def run_pipeline(repeats):
+    """Rows that show the GIL release and what reusing an output buffer buys."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from upsample_c import _memory
+
+    x = make_input((1, 1024, 1024, 3), "float32")
+    one = lambda: upsample(x, 2, mode="cubic", num_threads=1)  # noqa: E731
+
+    def two_in_sequence():
+        one()
+        one()
+
+    # A persistent pool, as a data pipeline keeps its workers.
+    pool = ThreadPoolExecutor(max_workers=2)
+
+    def two_python_threads():
+        for future in [pool.submit(one) for _ in range(2)]:
+            future.result()
+
+    out = np.empty((1, 2048, 2048, 3), dtype=np.float32)
+    reuse = lambda: upsample(x, 2, mode="cubic", out=out, num_threads=1)  # noqa: E731
+    rows = {}
+    rows["two calls one after the other (num_threads=1 each)"] = _median_ms(two_in_sequence,
+                                                                          repeats)
+    rows["two calls from two Python threads (num_threads=1 each)"] = _median_ms(
+        two_python_threads, repeats)
+    rows["one call, new output (output cache on, the default)"] = _median_ms(one, repeats)
+    rows["one call, out= reused"] = _median_ms(reuse, repeats)
+    limit = _memory.set_cache_limit(0)
+    try:
+        rows["one call, new output (output cache off)"] = _median_ms(one, repeats)
+    finally:
+        _memory.set_cache_limit(limit)
+        pool.shutdown()
+    return rows
+
+
+def pipeline_markdown(rows):
+    lines = ["\n### Pipeline use: (1, 1024, 1024, 3) float32 cubic x2, 1 thread per call\n",
+             "| run | median ms |", "|---|---:|"]
+    lines += [f"| {name} | {ms:.2f} |" for name, ms in rows.items()]
+    names = list(rows)
+    lines.append(f"\nTwo Python threads finish {rows[names[0]] / rows[names[1]]:.2f}x faster than "
+                 "the same two calls in sequence (the GIL is released in the kernels).")
+    return "\n".join(lines)
 
 
 def main(argv=None):
@@ -315,17 +435,23 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="5 repeats and no MLX")
     parser.add_argument("--no-mlx", action="store_true")
     parser.add_argument("--only", help="run only workloads whose label contains this text")
+    parser.add_argument("--no-pipeline", action="store_true",
+                        help="skip the concurrent-threads and out= rows")
     parser.add_argument("--json", help="save the raw medians to this file")
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats = 5
         args.no_mlx = True
     records = run_suite(args)
+    pipeline = {} if args.no_pipeline or args.only else run_pipeline(args.repeats)
     print(f"Machine: {machine_description()}\n")
     print(markdown(records))
+    if pipeline:
+        print(pipeline_markdown(pipeline))
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"machine": machine_description(), "records": records}, handle, indent=1)
+            json.dump({"machine": machine_description(), "records": records,
+                       "pipeline": pipeline}, handle, indent=1)
 
 
 if __name__ == "__main__":

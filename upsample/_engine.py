@@ -11,6 +11,7 @@ are long contiguous runs. Passes that shrink the data run first and passes
 that grow it run last, so that the widest arrays are touched least.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -30,6 +31,9 @@ MIN_BLOCK_PIXELS = 256
 # Outputs at least this large are written with streaming stores: they cannot
 # stay in the caches anyway, and streaming spares the read-for-ownership.
 STREAM_MIN_BYTES = 16 << 20
+# Tables of axes up to this long are remembered between calls (at most
+# 128 of them, a few MB in all).
+CACHED_TABLE_MAX = 1 << 14
 
 
 def result_dtype(dtype, mode):
@@ -239,7 +243,8 @@ def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threa
     in_shape, out_shape = source.shape, target.shape
     tables = {}
     for axis, scale in enumerate(scales, start=1):
-        index, weights = _tables.weighted_table(
+        table = _axis_table if out_shape[axis] <= CACHED_TABLE_MAX else _tables.weighted_table
+        index, weights = table(
             in_shape[axis], out_shape[axis], scale, mode, align_corners, antialias
         )
         doubling = is_doubling(in_shape[axis], scale, mode, align_corners, antialias)
@@ -258,6 +263,16 @@ def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threa
         else:
             _vertical(current, result, step.axes[0], tables[step.axes[0]], num_threads)
         current = result
+
+
+@functools.lru_cache(maxsize=128)
+def _axis_table(n_in, n_out, scale, mode, align_corners, antialias):
+    """weighted_table, remembered: pipelines resample the same shapes over and over,
+    and for small images building the tables costs more than applying them."""
+    index, weights = _tables.weighted_table(n_in, n_out, scale, mode, align_corners, antialias)
+    index.flags.writeable = False
+    weights.flags.writeable = False
+    return index, weights
 
 
 def _vertical(source, result, axis, table, num_threads):
