@@ -34,6 +34,10 @@ STREAM_MIN_BYTES = 16 << 20
 # Tables of axes up to this long are remembered between calls (at most
 # 128 of them, a few MB in all).
 CACHED_TABLE_MAX = 1 << 14
+# The row-tile kernel (AVX2 build) and the most scratch per thread it may use:
+# its ring and tiles should stay in the 512 KB per-core cache of common CPUs.
+ROW_TILES = kernels.row_tiles_available()
+ROW_TILE_SCRATCH_BYTES = 320 << 10
 
 
 def result_dtype(dtype, mode):
@@ -325,36 +329,46 @@ def _planar(source, result, h_table, w_table, num_threads):
     outer = math.prod(outer_dims)
     h_out, w_out = result.shape[-3], result.shape[-2]
     h_taps, w_taps = h_index.shape[1], w_index.shape[1]
-    width_first = _width_first_is_cheaper(h_index, w_in, w_out, h_out, channels, h_taps, w_taps)
+    width_first, rows_used = _width_first_is_cheaper(h_index, w_in, w_out, h_out, channels,
+                                                     h_taps, w_taps)
     threads = effective_num_threads(num_threads, result.size * (h_taps + w_taps))
+    tables = (outer, h_in, w_in, channels, h_out, w_out, h_index.reshape(-1),
+              h_weights.reshape(-1), h_taps, (w_index * channels).reshape(-1),
+              w_weights.reshape(-1), w_taps, w_doubling, width_first)
+    stream = result.nbytes >= STREAM_MIN_BYTES
     if source.dtype == np.uint8:
-        kernel = kernels.planar_pass_uint8
         row_length = (w_in + (h_taps if width_first else 1) * w_out) * channels
-    else:
-        kernel = kernels.planar_pass
-        row_length = (h_taps * w_out if width_first else w_in) * channels
-    kernel(
-        source.reshape(-1),
-        result.reshape(-1),
-        outer,
-        h_in,
-        w_in,
-        channels,
-        h_out,
-        w_out,
-        h_index.reshape(-1),
-        h_weights.reshape(-1),
-        h_taps,
-        (w_index * channels).reshape(-1),
-        w_weights.reshape(-1),
-        w_taps,
-        w_doubling,
-        width_first,
+        kernels.planar_pass_uint8(
+            source.reshape(-1), result.reshape(-1), *tables,
+            np.empty(threads * row_length, dtype=h_weights.dtype),
+            np.full(threads * 2 * h_taps, -1, dtype=np.int64), stream, threads,
+        )
+        return
+    row_tiles = _use_row_tiles(source.dtype, width_first, w_doubling, rows_used == h_in,
+                               h_taps, w_in, w_out, channels)
+    row_length = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, width_first,
+                                               row_tiles)
+    kernels.planar_pass(
+        source.reshape(-1), result.reshape(-1), *tables, row_tiles,
         np.empty(threads * row_length, dtype=h_weights.dtype),
-        np.full(threads * 2 * h_taps, -1, dtype=np.int64),
-        result.nbytes >= STREAM_MIN_BYTES,
-        threads,
+        np.full(threads * kernels.planar_index_length(h_taps, row_tiles), -1, dtype=np.int64),
+        stream, threads,
     )
+
+
+def _use_row_tiles(dtype, width_first, w_doubling, every_row_used, h_taps, w_in, w_out,
+                   channels):
+    """Resample source rows eight at a time (see the kernels' row tiles)?
+
+    Pays for pixels of few channels at scales other than 2 (those have their
+    own vector loop), when every source row is needed anyway and the larger
+    ring and tile still fit in the per-core cache.
+    """
+    if not (ROW_TILES and dtype == np.float32 and width_first and not w_doubling
+            and every_row_used and channels < 8):
+        return False
+    scratch = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, True, True)
+    return scratch * 4 <= ROW_TILE_SCRATCH_BYTES
 
 
 def is_doubling(n_in, scale, mode, align_corners, antialias):
@@ -380,13 +394,13 @@ def _width_first_is_cheaper(h_index, w_in, w_out, h_out, channels, h_taps, w_tap
 
     Width first resamples each source row that is used once, then combines
     rows at output width; height first combines rows at input width, then
-    resamples every output row.
+    resamples every output row. Returns (width first?, source rows used).
     """
     pixel_cost = SCALAR_COST if channels < 8 else 1
     rows_used = np.unique(h_index).size
     width_first = rows_used * w_out * w_taps * pixel_cost + h_out * w_out * h_taps
     height_first = h_out * w_in * h_taps + h_out * w_out * w_taps * pixel_cost
-    return width_first <= height_first
+    return width_first <= height_first, rows_used
 
 
 def kernel_info():

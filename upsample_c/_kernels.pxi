@@ -127,6 +127,97 @@ cdef extern from *:
             ups_round_store_uint8(dst + i, &acc, 1);
         }
     }
+    /* Eight rows of few-channel pixels resampled at once, for any scale.
+
+       A row of 3-channel pixels resampled at an arbitrary scale is a scalar
+       loop: every output pixel reads its own source pixels. Eight rows that
+       share one table are different: transposed so that the eight rows'
+       values of one element sit side by side, each output element becomes
+       one 8-wide multiply-add per tap with a broadcast weight. The rows are
+       transposed into `tile` (in_len x 8 floats), combined block by block
+       into `block` (ROW_TILE_PIXELS x channels x 8 floats) and transposed back
+       into the eight destination rows. The sums run over the taps in order, as
+       everywhere else; they may differ from the one-row loop's in the last
+       bit, where the compiler fuses that loop's multiply-adds differently.
+       Which rows use the tiles depends only on the shapes, never on the
+       thread count. */
+    #define ROW_TILE_PIXELS 64
+    #if defined(__AVX2__)
+    static inline void ups_transpose8(__m256 r[8]) {
+        __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+        __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+        __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+        __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+        __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+        __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+        __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+        __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+        r[0] = _mm256_permute2f128_ps(s0, s4, 0x20); r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+        r[2] = _mm256_permute2f128_ps(s2, s6, 0x20); r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+        r[4] = _mm256_permute2f128_ps(s0, s4, 0x31); r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+        r[6] = _mm256_permute2f128_ps(s2, s6, 0x31); r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+    }
+    static inline void ups_tile_pixels(float *out, const float *tile, Py_ssize_t j0, Py_ssize_t j1,
+                                       Py_ssize_t channels, const Py_ssize_t *offsets,
+                                       const float *weights, Py_ssize_t taps) {
+        Py_ssize_t j, c, k;
+        for (j = j0; j < j1; j++, out += channels * 8) {
+            const Py_ssize_t *o = offsets + j * taps;
+            const float *w = weights + j * taps;
+            for (c = 0; c < channels; c++) {
+                __m256 acc = _mm256_mul_ps(_mm256_set1_ps(w[0]), _mm256_loadu_ps(tile + (o[0] + c) * 8));
+                for (k = 1; k < taps; k++)
+                    acc = UPS_MADD(_mm256_set1_ps(w[k]), _mm256_loadu_ps(tile + (o[k] + c) * 8), acc);
+                _mm256_storeu_ps(out + c * 8, acc);
+            }
+        }
+    }
+    #endif
+    static int ups_row_tiles_available(void) {
+    #if defined(__AVX2__)
+        return 1;
+    #else
+        return 0;
+    #endif
+    }
+    /* rows[r] and outs[r] (r < 8) are the source and destination rows;
+       offsets are element offsets (source pixel times channels). */
+    static void ups_resample_rows8(const float *const *rows, float *const *outs,
+                                   Py_ssize_t in_len, Py_ssize_t n_out, Py_ssize_t channels,
+                                   const Py_ssize_t *offsets, const float *weights,
+                                   Py_ssize_t taps, float *tile, float *block) {
+    #if defined(__AVX2__)
+        Py_ssize_t e, r, j0, j1, n, base;
+        for (e = 0; e + 8 <= in_len; e += 8) {
+            __m256 v[8];
+            for (r = 0; r < 8; r++) v[r] = _mm256_loadu_ps(rows[r] + e);
+            ups_transpose8(v);
+            for (r = 0; r < 8; r++) _mm256_storeu_ps(tile + (e + r) * 8, v[r]);
+        }
+        for (; e < in_len; e++)
+            for (r = 0; r < 8; r++) tile[e * 8 + r] = rows[r][e];
+        for (j0 = 0; j0 < n_out; j0 = j1) {
+            j1 = j0 + ROW_TILE_PIXELS < n_out ? j0 + ROW_TILE_PIXELS : n_out;
+            /* A literal tap count lets the tap loop unroll. */
+            if (taps == 2) ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, 2);
+            else if (taps == 4) ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, 4);
+            else ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, taps);
+            n = (j1 - j0) * channels;
+            base = j0 * channels;
+            for (e = 0; e + 8 <= n; e += 8) {
+                __m256 v[8];
+                for (r = 0; r < 8; r++) v[r] = _mm256_loadu_ps(block + (e + r) * 8);
+                ups_transpose8(v);
+                for (r = 0; r < 8; r++) _mm256_storeu_ps(outs[r] + base + e, v[r]);
+            }
+            for (; e < n; e++)
+                for (r = 0; r < 8; r++) outs[r][base + e] = block[e * 8 + r];
+        }
+    #else
+        (void)rows; (void)outs; (void)in_len; (void)n_out; (void)channels;
+        (void)offsets; (void)weights; (void)taps; (void)tile; (void)block;
+    #endif
+    }
     /* Streaming stores are weakly ordered: fence before another thread reads. */
     static void ups_store_fence(void) {
     #if defined(__SSE2__)
@@ -139,6 +230,12 @@ cdef extern from *:
     void ups_round_store_uint8(unsigned char* dst, const float* src, Py_ssize_t n) noexcept nogil
     void ups_combine_store_uint8(unsigned char* dst, const float* base, const Py_ssize_t* offsets,
                                  const float* w, Py_ssize_t taps, Py_ssize_t n) noexcept nogil
+    int ups_row_tiles_available() noexcept nogil
+    void ups_resample_rows8(const float* const* rows, float* const* outs, Py_ssize_t in_len,
+                            Py_ssize_t n_out, Py_ssize_t channels, const Py_ssize_t* offsets,
+                            const float* weights, Py_ssize_t taps, float* tile,
+                            float* block) noexcept nogil
+    enum: ROW_TILE_PIXELS
 
 ctypedef fused real:
     float
@@ -532,22 +629,58 @@ cdef void _horizontal_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssi
                          start + count, channels, offsets, weights, taps, double_n_in)
 
 
+cdef enum:
+    # Source rows resampled together by the row-tile kernel.
+    ROW_TILE = 8
+
+
+cdef void _fill_ring_rows(const real* src, real* ring, Py_ssize_t o, Py_ssize_t s,
+                          Py_ssize_t h_in, Py_ssize_t in_len, Py_ssize_t out_len,
+                          Py_ssize_t w_out, Py_ssize_t channels, const Py_ssize_t* w_offsets,
+                          const real* w_weights, Py_ssize_t w_taps, Py_ssize_t ring_n,
+                          Py_ssize_t* ring_rows, real* tile) noexcept nogil:
+    """Resample source rows s .. s + 7 of image o into their ring slots, eight at once.
+
+    Past the last row the tile is padded by repeating it (same input, same
+    slot, same values). Only for float rows with the row-tile kernel.
+    """
+    cdef const real* rows[ROW_TILE]
+    cdef real* outs[ROW_TILE]
+    cdef Py_ssize_t b, row
+    cdef Py_ssize_t count = h_in - s if h_in - s < ROW_TILE else ROW_TILE
+    for b in range(ROW_TILE):
+        row = s + b if b < count else s + count - 1
+        rows[b] = src + (o * h_in + row) * in_len
+        outs[b] = ring + (row % ring_n) * out_len
+    if real is float:
+        ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights, w_taps,
+                           tile, tile + in_len * ROW_TILE)
+    for b in range(count):
+        ring_rows[(s + b) % ring_n] = o * h_in + s + b
+
+
 cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first,
                                     Py_ssize_t last, Py_ssize_t h_in, Py_ssize_t w_in,
                                     Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
                                     const Py_ssize_t* h_index, const real* h_weights,
                                     Py_ssize_t h_taps, const Py_ssize_t* w_offsets,
                                     const real* w_weights, Py_ssize_t w_taps,
-                                    Py_ssize_t w_double, real* ring,
+                                    Py_ssize_t w_double, real* ring, Py_ssize_t ring_n,
+                                    bint row_tiles, real* tile,
                                     Py_ssize_t* ring_rows, Py_ssize_t* row_offsets,
                                     bint stream) noexcept nogil:
     """Output rows first..last-1 of a 2-D pass, resampling along the width first.
 
-    Each source row is resampled along the width once into a ring of h_taps
+    Each source row is resampled along the width once into a ring of ring_n
     rows (kept in cache), and every output row is a vertical combination of
     ring rows. The taps of one output row are consecutive source rows, so
-    slot = source row mod h_taps never evicts a row still needed by that
-    output row. ring_rows remembers which source row each slot holds.
+    slot = source row mod ring_n never evicts a row still needed by that
+    output row; ring_rows remembers which source row each slot holds.
+
+    With row_tiles (every source row is used, float data), a missing row is
+    resampled together with the seven after it by the row-tile kernel; the
+    ring then has h_taps + 7 slots, enough for the taps of the current
+    output row and the whole tile.
     """
     cdef Py_ssize_t in_len = w_in * channels
     cdef Py_ssize_t out_len = w_out * channels
@@ -558,11 +691,15 @@ cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first
         for k in range(h_taps):
             s = h_index[j * h_taps + k]
             g = o * h_in + s
-            slot = s % h_taps
+            slot = s % ring_n
             if ring_rows[slot] != g:
-                _resample_pixels(ring + slot * out_len, src + g * in_len, 0, w_out, channels,
-                                 w_offsets, w_weights, w_taps, w_double)
-                ring_rows[slot] = g
+                if row_tiles:
+                    _fill_ring_rows(src, ring, o, s, h_in, in_len, out_len, w_out, channels,
+                                    w_offsets, w_weights, w_taps, ring_n, ring_rows, tile)
+                else:
+                    _resample_pixels(ring + slot * out_len, src + g * in_len, 0, w_out,
+                                     channels, w_offsets, w_weights, w_taps, w_double)
+                    ring_rows[slot] = g
             row_offsets[k] = slot * out_len
         _combine_rows_out(dst + r * out_len, ring, row_offsets, h_weights + j * h_taps,
                           h_taps, out_len, stream)
@@ -795,27 +932,33 @@ def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
                 Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
                 const Py_ssize_t[::1] h_index, const real[::1] h_weights, Py_ssize_t h_taps,
                 const Py_ssize_t[::1] w_offsets, const real[::1] w_weights, Py_ssize_t w_taps,
-                bint w_doubling, bint width_first, real[::1] scratch, Py_ssize_t[::1] index_scratch,
-                bint stream, int num_threads):
+                bint w_doubling, bint width_first, bint row_tiles, real[::1] scratch,
+                Py_ssize_t[::1] index_scratch, bint stream, int num_threads):
     """Resample the two axes of `src` viewed as (outer, h_in, w_in, channels) in one sweep.
 
     The intermediate (one axis done, the other not) never exists in full: it
     lives in per-thread scratch rows that stay in cache. h_index[j * h_taps + k]
     is a source row index; w_offsets are element offsets within a row.
-    scratch holds num_threads slices of (h_taps * w_out * channels) reals when
-    width_first, else of (w_in * channels); index_scratch holds num_threads
-    slices of 2 * h_taps integers, preset to -1.
+    Per thread, scratch holds planar_scratch_length(...) reals and
+    index_scratch planar_index_length(h_taps, row_tiles) integers preset to -1.
+    row_tiles (width first, float, every source row used; see
+    row_tiles_available) resamples source rows eight at a time.
     """
     cdef Py_ssize_t n_rows = outer * h_out
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
     cdef Py_ssize_t w_double = w_in if w_doubling else 0
-    cdef Py_ssize_t scratch_len = (h_taps * w_out if width_first else w_in) * channels
+    cdef Py_ssize_t ring_n = h_taps + (ROW_TILE - 1 if row_tiles else 0)
+    cdef Py_ssize_t scratch_len = planar_scratch_length(h_taps, w_in, w_out, channels,
+                                                        width_first, row_tiles)
+    cdef Py_ssize_t index_len = planar_index_length(h_taps, row_tiles)
     cdef Py_ssize_t chunk, first, last
     cdef int tid = 0
     cdef const real* src_ptr = &src[0]
     cdef real* dst_ptr = &dst[0]
     cdef real* scratch_ptr = &scratch[0]
     cdef Py_ssize_t* index_ptr = &index_scratch[0]
+    if row_tiles and (real is double or not ups_row_tiles_available() or not width_first):
+        raise ValueError("row tiles need float32 data, the AVX2 kernels and width-first order")
     with nogil, parallel(num_threads=num_threads):
         tid = threadid()
         for chunk in prange(n_chunks, schedule="dynamic"):
@@ -825,13 +968,37 @@ def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
                 _planar_chunk_width_first(
                     src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
                     &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
-                    w_double, scratch_ptr + tid * scratch_len, index_ptr + tid * 2 * h_taps,
-                    index_ptr + tid * 2 * h_taps + h_taps, stream)
+                    w_double, scratch_ptr + tid * scratch_len, ring_n, row_tiles,
+                    scratch_ptr + tid * scratch_len + ring_n * w_out * channels,
+                    index_ptr + tid * index_len, index_ptr + tid * index_len + ring_n, stream)
             else:
                 _planar_chunk_height_first(
                     src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
                     &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
-                    w_double, scratch_ptr + tid * scratch_len, index_ptr + tid * 2 * h_taps)
+                    w_double, scratch_ptr + tid * scratch_len, index_ptr + tid * index_len)
+
+
+cpdef Py_ssize_t planar_scratch_length(Py_ssize_t h_taps, Py_ssize_t w_in, Py_ssize_t w_out,
+                                       Py_ssize_t channels, bint width_first,
+                                       bint row_tiles) noexcept nogil:
+    """Reals of scratch one thread of planar_pass needs."""
+    if not width_first:
+        return w_in * channels
+    if not row_tiles:
+        return h_taps * w_out * channels
+    # The ring, the transposed source tile and one transposed output block.
+    return ((h_taps + ROW_TILE - 1) * w_out * channels + ROW_TILE * w_in * channels
+            + ROW_TILE * ROW_TILE_PIXELS * channels)
+
+
+cpdef Py_ssize_t planar_index_length(Py_ssize_t h_taps, bint row_tiles) noexcept nogil:
+    """Integers of index scratch one thread of planar_pass needs (ring rows, row offsets)."""
+    return 2 * h_taps + (ROW_TILE - 1 if row_tiles else 0)
+
+
+def row_tiles_available():
+    """Whether this build has the eight-row tile kernel (the AVX2 build)."""
+    return bool(ups_row_tiles_available())
 
 
 # ---------------------------------------------------------------------------
