@@ -12,6 +12,10 @@ everywhere:
   ``upsample_c`` picks the AVX2 build at import time only when the CPU has
   it, so the wheel never needs ``-march=native`` to be fast and never
   executes an instruction the machine lacks.
+
+For testing only, ``UPSAMPLE_SANITIZE=address`` (any ``-fsanitize=`` value)
+builds the extensions with that sanitizer; ``tools/asan.sh`` uses it. The
+default build is unaffected.
 """
 
 import os
@@ -56,6 +60,18 @@ def _compiler_supports_openmp(compiler):
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
+def _sanitizer_args():
+    """Compile and link flags for an opt-in sanitizer build (``UPSAMPLE_SANITIZE=address``)."""
+    value = os.environ.get("UPSAMPLE_SANITIZE", "").strip()
+    if not value:
+        return []
+    if not all(part and part.replace("-", "").isalnum() for part in value.split(",")):
+        raise ValueError(
+            f"UPSAMPLE_SANITIZE must be a -fsanitize= value such as 'address', got {value!r}"
+        )
+    return [f"-fsanitize={value}", "-fno-omit-frame-pointer", "-g"]
+
+
 def _is_x86_64():
     return platform.machine().lower() in ("x86_64", "amd64")
 
@@ -68,6 +84,9 @@ class BuildExtWithOptionalOpenMP(build_ext):
             self.compiler
         )
         print(f"upsample: building {'with' if use_openmp else 'WITHOUT'} OpenMP", file=sys.stderr)
+        sanitize = _sanitizer_args() if self.compiler.compiler_type != "msvc" else []
+        if sanitize:
+            print(f"upsample: sanitizer build ({' '.join(sanitize)})", file=sys.stderr)
         for ext in self.extensions:
             if self.compiler.compiler_type != "msvc":
                 ext.extra_compile_args = COMMON_COMPILE_ARGS + ext.extra_compile_args
@@ -75,6 +94,8 @@ class BuildExtWithOptionalOpenMP(build_ext):
                 ext.extra_compile_args.append("-fopenmp")
                 ext.extra_link_args.append("-fopenmp")
             ext.define_macros.append(("UPSAMPLE_OPENMP", "1" if use_openmp else "0"))
+            ext.extra_compile_args.extend(sanitize)
+            ext.extra_link_args.extend(sanitize)
         super().build_extensions()
 
 

@@ -397,7 +397,7 @@ def _width_first_is_cheaper(h_index, w_in, w_out, h_out, channels, h_taps, w_tap
     resamples every output row. Returns (width first?, source rows used).
     """
     pixel_cost = SCALAR_COST if channels < 8 else 1
-    rows_used = np.unique(h_index).size
+    rows_used = np.count_nonzero(np.bincount(h_index.reshape(-1)))
     width_first = rows_used * w_out * w_taps * pixel_cost + h_out * w_out * h_taps
     height_first = h_out * w_in * h_taps + h_out * w_out * w_taps * pixel_cost
     return width_first <= height_first, rows_used
