@@ -20,6 +20,12 @@ _TooHardError = getattr(getattr(np, "exceptions", np), "TooHardError")
 NUMERIC_KINDS = "biufc"
 
 
+def _short(value):
+    """repr(value), cut short: a 400-digit integer should not flood the message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def check_mode(mode):
     """Return ``mode`` if it names a supported algorithm."""
     if not isinstance(mode, str) or mode not in MODES:
@@ -37,9 +43,12 @@ def check_flag(name, value):
 def _check_scale(value, name="scale_factor"):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number or a sequence of them, got {value!r}")
-    scale = float(value)
+    try:
+        scale = float(value)
+    except OverflowError:
+        scale = math.inf
     if not math.isfinite(scale) or scale <= 0:
-        raise ValueError(f"{name} must be finite and greater than 0, got {value!r}")
+        raise ValueError(f"{name} must be finite and greater than 0, got {_short(value)}")
     return scale
 
 
@@ -68,6 +77,8 @@ def _check_length(value):
         raise TypeError(f"size must be a positive integer or a sequence of them, got {value!r}")
     if value < 1:
         raise ValueError(f"size must be a positive integer or a sequence of them, got {value!r}")
+    if value >= sys.maxsize:
+        raise ValueError(f"size {_short(value)} is too large to allocate")
     return int(value)
 
 
@@ -81,6 +92,15 @@ def check_scale_or_size(scale_factor, size):
     if size is None:
         return check_scale_factor(scale_factor), None
     return None, check_size(size)
+
+
+def check_sizes_for(lengths, in_lengths, size):
+    """An empty axis has no samples to interpolate: it can only stay empty."""
+    for m, n in zip(lengths, in_lengths):
+        if n == 0 and m != 0:
+            raise ValueError(
+                f"size={size!r} asks for {m} samples along a spatial axis of length 0"
+            )
 
 
 def check_axes(axes, ndim):
@@ -97,6 +117,8 @@ def check_axes(axes, ndim):
         return tuple(range(1, ndim - 1))
     if isinstance(axes, (numbers.Integral, np.integer)) and not isinstance(axes, (bool, np.bool_)):
         axes = (axes,)
+    if isinstance(axes, np.ndarray) and axes.ndim == 1 and axes.dtype.kind in "iu":
+        axes = axes.tolist()
     if not isinstance(axes, (tuple, list)) or not axes:
         raise TypeError(f"axes must be a non-empty sequence of integers, got {axes!r}")
     result = []
@@ -185,7 +207,10 @@ def check_array(x):
     """Return ``x`` as a NumPy array of a numeric dtype (no copy where NumPy can avoid one)."""
     if isinstance(x, (str, bytes)):
         raise TypeError(f"x must be an array of numbers, got {type(x).__name__} {x!r:.40}")
-    array = np.asarray(x)
+    try:
+        array = np.asarray(x)
+    except ValueError as error:  # ragged nested sequences
+        raise ValueError(f"x could not be read as an array: {error}") from None
     if array.dtype.kind not in NUMERIC_KINDS:
         raise TypeError(
             f"x must hold numbers (bool, integer, float or complex), got dtype {array.dtype}"

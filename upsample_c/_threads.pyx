@@ -29,6 +29,9 @@ cdef extern from *:
 # Below this many multiply-adds a job runs on one thread: waking a second
 # thread costs a few microseconds, more than such a job takes.
 SERIAL_WORK_LIMIT = 1 << 17
+# More threads than this never help and each costs a thread start and a
+# slice of scratch memory: requests beyond it are served with this many.
+MAX_THREADS = 4 * max(1, upsample_omp_num_procs(), os.cpu_count() or 1)
 
 
 def openmp_enabled():
@@ -60,12 +63,13 @@ def effective_num_threads(requested, Py_ssize_t work):
     """Threads to use for a job of ``work`` multiply-adds (or element copies).
 
     ``requested`` is the caller's ``num_threads`` (None for the default). The
-    answer is 1 without OpenMP and for small jobs, whatever was asked.
+    answer is 1 without OpenMP and for small jobs, whatever was asked, and
+    never more than MAX_THREADS (four per core).
     """
-    cdef int n = default_num_threads() if requested is None else requested
+    n = default_num_threads() if requested is None else requested
     if not UPSAMPLE_OPENMP or work < SERIAL_WORK_LIMIT:
         return 1
-    return max(1, n)
+    return max(1, min(n, MAX_THREADS))
 
 
 def parallel_copy(unsigned char[::1] dst, const unsigned char[::1] src, int num_threads):
