@@ -306,6 +306,14 @@ def test_results_do_not_depend_on_num_threads(mode):
     assert np.array_equal(upsample(x8, 2, mode=mode, dtype=np.uint8, num_threads=2), one)
 
 
+@pytest.mark.parametrize("mode", ["linear", "cubic"])
+def test_volumes_do_not_depend_on_num_threads(mode):
+    x = RNG.random((2, 21, 30, 33, 3), dtype=np.float32)
+    one = upsample(x, (1.6, 2, 1.3), mode=mode, num_threads=1)
+    for threads in (2, 3, 5):
+        assert np.array_equal(upsample(x, (1.6, 2, 1.3), mode=mode, num_threads=threads), one)
+
+
 def test_the_gil_is_released_while_the_kernels_run():
     x = RNG.random((1, 2000, 2000, 3), dtype=np.float32)
     upsample(x, 2, mode="cubic", num_threads=1)  # warm up the output cache

@@ -38,6 +38,8 @@ CACHED_TABLE_MAX = 1 << 14
 # its ring and tiles should stay in the 512 KB per-core cache of common CPUs.
 ROW_TILES = kernels.row_tiles_available()
 ROW_TILE_SCRATCH_BYTES = 320 << 10
+# Largest ring of resampled planes (per thread) for the fused 3-D pass.
+VOLUME_RING_BYTES = 4 << 20
 
 
 def result_dtype(dtype, mode):
@@ -253,6 +255,8 @@ def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threa
         )
         doubling = is_doubling(in_shape[axis], scale, mode, align_corners, antialias)
         tables[axis] = (index, weights.astype(real), doubling)
+    if _volume(source, target, tables, num_threads):
+        return
     current = source
     steps = _plan(in_shape, out_shape)
     for number, step in enumerate(steps):
@@ -267,6 +271,44 @@ def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threa
         else:
             _vertical(current, result, step.axes[0], tables[step.axes[0]], num_threads)
         current = result
+
+
+def _volume(source, target, tables, num_threads):
+    """Three spatial axes in one sweep when the depth does not shrink; False if not done.
+
+    The fused pass keeps a ring of d_taps resampled planes per thread, so it
+    is used only while that ring stays small next to the shared cache.
+    """
+    if source.ndim != 5:
+        return False
+    outer, d_in, h_in, w_in, channels = source.shape
+    d_out, h_out, w_out = target.shape[1:4]
+    (d_index, d_weights, _), (h_index, h_weights, _), (w_index, w_weights, w_doubling) = (
+        tables[1], tables[2], tables[3])
+    d_taps, h_taps, w_taps = d_index.shape[1], h_index.shape[1], w_index.shape[1]
+    plane = h_out * w_out * channels
+    if d_out < d_in or d_taps * plane * source.itemsize > VOLUME_RING_BYTES:
+        return False
+    width_first, rows_used = _width_first_is_cheaper(h_index, w_in, w_out, h_out, channels,
+                                                     h_taps, w_taps)
+    if not width_first:
+        return False
+    threads = effective_num_threads(num_threads, target.size * (d_taps + h_taps + w_taps))
+    row_tiles = _use_row_tiles(source.dtype, True, w_doubling, rows_used == h_in, h_taps, w_in,
+                               w_out, channels)
+    scratch = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, True, row_tiles)
+    index_length = kernels.volume_index_length(d_taps, h_taps, row_tiles)
+    kernels.volume_pass(
+        source.reshape(-1), target.reshape(-1), outer, d_in, h_in, w_in, channels, d_out,
+        h_out, w_out, d_index.reshape(-1), d_weights.reshape(-1), d_taps,
+        h_index.reshape(-1), h_weights.reshape(-1), h_taps, (w_index * channels).reshape(-1),
+        w_weights.reshape(-1), w_taps, w_doubling, row_tiles,
+        np.empty(threads * d_taps * plane, dtype=source.dtype),
+        np.empty(threads * scratch, dtype=source.dtype),
+        np.full(threads * index_length, -1, dtype=np.int64),
+        target.nbytes >= STREAM_MIN_BYTES, threads,
+    )
+    return True
 
 
 @functools.lru_cache(maxsize=128)

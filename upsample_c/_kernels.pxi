@@ -978,6 +978,106 @@ def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
                     w_double, scratch_ptr + tid * scratch_len, index_ptr + tid * index_len)
 
 
+cdef void _volume_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssize_t last,
+                        Py_ssize_t d_in, Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels,
+                        Py_ssize_t d_out, Py_ssize_t h_out, Py_ssize_t w_out,
+                        const Py_ssize_t* d_index, const real* d_weights, Py_ssize_t d_taps,
+                        const Py_ssize_t* h_index, const real* h_weights, Py_ssize_t h_taps,
+                        const Py_ssize_t* w_offsets, const real* w_weights, Py_ssize_t w_taps,
+                        Py_ssize_t w_double, bint row_tiles, real* planes, real* scratch,
+                        Py_ssize_t* plane_ids, Py_ssize_t* plane_offsets, Py_ssize_t* ring_rows,
+                        bint stream) noexcept nogil:
+    """Output planes first..last-1 of a 3-D pass: the planar pass inside a ring of planes.
+
+    Each source plane (h_in x w_in) used is resampled once, by the width-first
+    planar chunk, into a ring of d_taps planes at output size; every output
+    plane is then one combination of ring planes along the depth. The
+    half-done volumes never exist in full, so a 3-D upsampling reads its
+    input once and writes its output once.
+    """
+    cdef Py_ssize_t in_plane = h_in * w_in * channels
+    cdef Py_ssize_t out_plane = h_out * w_out * channels
+    cdef Py_ssize_t ring_n = h_taps + (ROW_TILE - 1 if row_tiles else 0)
+    cdef real* row_ring = scratch
+    cdef real* tile = scratch + ring_n * w_out * channels
+    cdef Py_ssize_t p, o, k, t, s, g, slot, i
+    for p in range(first, last):
+        o = p // d_out
+        k = p - o * d_out
+        for t in range(d_taps):
+            s = d_index[k * d_taps + t]
+            g = o * d_in + s
+            slot = s % d_taps
+            if plane_ids[slot] != g:
+                # Row ids restart with every plane: forget the previous plane's rows.
+                for i in range(ring_n):
+                    ring_rows[i] = -1
+                _planar_chunk_width_first(
+                    src + g * in_plane, planes + slot * out_plane, 0, h_out, h_in, w_in,
+                    channels, h_out, w_out, h_index, h_weights, h_taps, w_offsets, w_weights,
+                    w_taps, w_double, row_ring, ring_n, row_tiles, tile, ring_rows,
+                    ring_rows + ring_n, False)
+                plane_ids[slot] = g
+            plane_offsets[t] = slot * out_plane
+        _combine_rows_out(dst + p * out_plane, planes, plane_offsets, d_weights + k * d_taps,
+                          d_taps, out_plane, stream)
+    if stream:
+        ups_store_fence()
+
+
+def volume_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t d_in,
+                Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t d_out,
+                Py_ssize_t h_out, Py_ssize_t w_out, const Py_ssize_t[::1] d_index,
+                const real[::1] d_weights, Py_ssize_t d_taps, const Py_ssize_t[::1] h_index,
+                const real[::1] h_weights, Py_ssize_t h_taps, const Py_ssize_t[::1] w_offsets,
+                const real[::1] w_weights, Py_ssize_t w_taps, bint w_doubling, bint row_tiles,
+                real[::1] planes, real[::1] scratch, Py_ssize_t[::1] index_scratch,
+                bint stream, int num_threads):
+    """Resample three axes of `src` viewed as (outer, d_in, h_in, w_in, channels) in one sweep.
+
+    Tables as for planar_pass, plus d_index / d_weights for the depth. Per
+    thread, `planes` holds d_taps output planes (h_out * w_out * channels),
+    `scratch` planar_scratch_length(h_taps, w_in, w_out, channels, True,
+    row_tiles) reals and `index_scratch` volume_index_length(d_taps, h_taps,
+    row_tiles) integers preset to -1. The output planes are split into one
+    contiguous run per thread, so each thread's ring restarts only once.
+    """
+    cdef Py_ssize_t n_planes = outer * d_out
+    cdef Py_ssize_t n_chunks = num_threads if num_threads < n_planes else n_planes
+    cdef Py_ssize_t w_double = w_in if w_doubling else 0
+    cdef Py_ssize_t plane_len = d_taps * h_out * w_out * channels
+    cdef Py_ssize_t scratch_len = planar_scratch_length(h_taps, w_in, w_out, channels, True,
+                                                        row_tiles)
+    cdef Py_ssize_t index_len = volume_index_length(d_taps, h_taps, row_tiles)
+    cdef Py_ssize_t chunk, first, last
+    cdef int tid = 0
+    cdef const real* src_ptr = &src[0]
+    cdef real* dst_ptr = &dst[0]
+    cdef Py_ssize_t* index_ptr = &index_scratch[0]
+    if row_tiles and (real is double or not ups_row_tiles_available()):
+        raise ValueError("row tiles need float32 data and the AVX2 kernels")
+    if n_chunks < 1:
+        n_chunks = 1
+    with nogil, parallel(num_threads=num_threads):
+        tid = threadid()
+        for chunk in prange(n_chunks, schedule="static"):
+            first = _chunk_start(chunk, n_chunks, n_planes)
+            last = _chunk_start(chunk + 1, n_chunks, n_planes)
+            _volume_chunk(
+                src_ptr, dst_ptr, first, last, d_in, h_in, w_in, channels, d_out, h_out,
+                w_out, &d_index[0], &d_weights[0], d_taps, &h_index[0], &h_weights[0], h_taps,
+                &w_offsets[0], &w_weights[0], w_taps, w_double, row_tiles,
+                &planes[0] + tid * plane_len, &scratch[0] + tid * scratch_len,
+                index_ptr + tid * index_len, index_ptr + tid * index_len + d_taps,
+                index_ptr + tid * index_len + 2 * d_taps, stream)
+
+
+cpdef Py_ssize_t volume_index_length(Py_ssize_t d_taps, Py_ssize_t h_taps,
+                                     bint row_tiles) noexcept nogil:
+    """Integers of index scratch one thread of volume_pass needs."""
+    return 2 * d_taps + planar_index_length(h_taps, row_tiles)
+
+
 cpdef Py_ssize_t planar_scratch_length(Py_ssize_t h_taps, Py_ssize_t w_in, Py_ssize_t w_out,
                                        Py_ssize_t channels, bint width_first,
                                        bint row_tiles) noexcept nogil:
