@@ -171,9 +171,18 @@ def _nearest_indices(in_shape, out_shape, scales):
     """Per spatial axis, the source index of every output position."""
     spatial_in = in_shape[1:-1]
     spatial_out = out_shape[1:-1]
-    if all(float(s).is_integer() for s in scales):
-        return [_tables.repeat_index(n, int(s)) for n, s in zip(spatial_in, scales)]
-    return [_tables.nearest_index(n, m) for n, m in zip(spatial_in, spatial_out)]
+    # MLX's rule: all scales integral means plain repetition on every axis.
+    factors = [int(s) if all(float(t).is_integer() for t in scales) else 0 for s in scales]
+    return [_nearest_axis(n, m, f) if m <= CACHED_TABLE_MAX else _nearest_axis.__wrapped__(n, m, f)
+            for n, m, f in zip(spatial_in, spatial_out, factors)]
+
+
+@functools.lru_cache(maxsize=128)
+def _nearest_axis(n_in, n_out, factor):
+    """Source indices of one axis (``factor`` > 0: repetition), remembered as the tables are."""
+    index = _tables.repeat_index(n_in, factor) if factor else _tables.nearest_index(n_in, n_out)
+    index.flags.writeable = False
+    return index
 
 
 def _gather_nearest(x, scales, out, num_threads):
