@@ -34,10 +34,14 @@ STREAM_MIN_BYTES = 16 << 20
 # Tables of axes up to this long are remembered between calls (at most
 # 128 of them, a few MB in all).
 CACHED_TABLE_MAX = 1 << 14
+# Nearest's offset tables are remembered up to this many entries (32 of them).
+CACHED_OFFSETS_MAX = 1 << 18
 # The row-tile kernel (AVX2 build) and the most scratch per thread it may use:
 # its ring and tiles should stay in the 512 KB per-core cache of common CPUs.
 ROW_TILES = kernels.row_tiles_available()
 ROW_TILE_SCRATCH_BYTES = 320 << 10
+# Copy scale-2 rows of nearest as repetitions (vectorised) rather than gathers.
+COLUMN_REPEAT = True
 # Largest ring of resampled planes (per thread) for the fused 3-D pass.
 VOLUME_RING_BYTES = 4 << 20
 
@@ -167,32 +171,54 @@ def _block(n_rows, row_length, threads, min_block):
 # ---------------------------------------------------------------------------
 
 
-def _nearest_indices(in_shape, out_shape, scales):
-    """Per spatial axis, the source index of every output position."""
-    spatial_in = in_shape[1:-1]
-    spatial_out = out_shape[1:-1]
-    # MLX's rule: all scales integral means plain repetition on every axis.
-    factors = [int(s) if all(float(t).is_integer() for t in scales) else 0 for s in scales]
-    return [_nearest_axis(n, m, f) if m <= CACHED_TABLE_MAX else _nearest_axis.__wrapped__(n, m, f)
-            for n, m, f in zip(spatial_in, spatial_out, factors)]
+def _nearest_factors(scales):
+    """Per axis, the repetition factor when every scale is integral (MLX's rule), else 0."""
+    if all(float(s).is_integer() for s in scales):
+        return tuple(int(s) for s in scales)
+    return (0,) * len(scales)
 
 
-@functools.lru_cache(maxsize=128)
 def _nearest_axis(n_in, n_out, factor):
-    """Source indices of one axis (``factor`` > 0: repetition), remembered as the tables are."""
-    index = _tables.repeat_index(n_in, factor) if factor else _tables.nearest_index(n_in, n_out)
-    index.flags.writeable = False
-    return index
+    """Source indices of one axis (``factor`` > 0: repetition)."""
+    if factor:
+        return _tables.repeat_index(n_in, factor)
+    return _tables.nearest_index(n_in, n_out)
+
+
+def _gather_offsets(in_shape, strides, out_shape, factors):
+    """Byte offsets of every output position along each axis, one table after another.
+
+    Remembered for repeated shapes (pipelines): building them allocates
+    arrays as long as the output rows, which is slower than the gather itself
+    for small outputs.
+    """
+    key = (in_shape, strides, out_shape, factors)
+    if sum(out_shape[:-1]) <= CACHED_OFFSETS_MAX:
+        return _cached_gather_offsets(*key)
+    return _cached_gather_offsets.__wrapped__(*key)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_gather_offsets(in_shape, strides, out_shape, factors):
+    indices = [np.arange(in_shape[0], dtype=np.int64)]
+    indices += [_nearest_axis(n, m, f)
+                for n, m, f in zip(in_shape[1:-1], out_shape[1:-1], factors)]
+    offsets = np.concatenate([index * stride for index, stride in zip(indices, strides[:-1])])
+    counts = np.array([len(index) for index in indices], dtype=np.int64)
+    offsets.flags.writeable = False
+    counts.flags.writeable = False
+    return offsets, counts
 
 
 def _gather_nearest(x, scales, out, num_threads):
     """Nearest is a gather of whole channel vectors, read straight from x's strides."""
-    indices = [np.arange(x.shape[0], dtype=np.int64)]
-    indices += _nearest_indices(x.shape, out.shape, scales)
-    offsets = np.concatenate([index * stride for index, stride in zip(indices, x.strides[:-1])])
-    counts = np.array([len(index) for index in indices], dtype=np.int64)
+    factors = _nearest_factors(scales)
+    offsets, counts = _gather_offsets(x.shape, x.strides, out.shape, factors)
     threads = effective_num_threads(num_threads, out.size)
     n_rows = out.size // (out.shape[-2] * out.shape[-1])
+    # Scale 2 on the last axis over contiguous pixels is a plain repetition.
+    col_double = (COLUMN_REPEAT and factors[-1] == 2 and x.strides[-1] == x.itemsize
+                  and x.strides[-2] == x.shape[-1] * x.itemsize)
     kernels.gather_nearest(
         x.__array_interface__["data"][0],
         out.reshape(-1).view(np.uint8),
@@ -201,6 +227,7 @@ def _gather_nearest(x, scales, out, num_threads):
         x.shape[-1],
         x.itemsize,
         x.strides[-1],
+        col_double,
         _block(n_rows, out.shape[-2], threads, MIN_BLOCK_PIXELS),
         out.nbytes >= STREAM_MIN_BYTES,
         threads,

@@ -1136,6 +1136,48 @@ cdef inline void _gather_elements(char* dst, const char* src_row, const Py_ssize
             memcpy(dst + elem_bytes * j, src_row + offsets[j], elem_bytes)
 
 
+ctypedef unsigned int u32_t
+ctypedef unsigned long long u64_t
+
+
+cdef inline bint _double_elements(char* dst, const char* src, Py_ssize_t n_src,
+                                  Py_ssize_t elem_bytes) noexcept nogil:
+    """Write each of n_src contiguous elements of src twice; False if not handled here.
+
+    A scale-2 row of pixels is a plain repetition: with the element moved as
+    whole machine words the loop vectorises (duplicating lanes), where the
+    general gather copies one element per table entry. Only aligned data of
+    common element sizes takes this path.
+    """
+    cdef Py_ssize_t i
+    cdef size_t addresses = <size_t> dst | <size_t> src
+    cdef const u32_t* s4 = <const u32_t*> src
+    cdef u32_t* d4 = <u32_t*> dst
+    cdef const u64_t* s8 = <const u64_t*> src
+    cdef u64_t* d8 = <u64_t*> dst
+    if elem_bytes == 4 and addresses % 4 == 0:
+        for i in range(n_src):
+            d4[2 * i] = s4[i]
+            d4[2 * i + 1] = s4[i]
+    elif elem_bytes == 12:
+        for i in range(n_src):
+            memcpy(dst + 24 * i, src + 12 * i, 12)
+            memcpy(dst + 24 * i + 12, src + 12 * i, 12)
+    elif elem_bytes == 8 and addresses % 8 == 0:
+        for i in range(n_src):
+            d8[2 * i] = s8[i]
+            d8[2 * i + 1] = s8[i]
+    elif elem_bytes == 16 and addresses % 8 == 0:
+        for i in range(n_src):
+            d8[4 * i] = s8[2 * i]
+            d8[4 * i + 1] = s8[2 * i + 1]
+            d8[4 * i + 2] = s8[2 * i]
+            d8[4 * i + 3] = s8[2 * i + 1]
+    else:
+        return False
+    return True
+
+
 cdef inline void _gather_strided_items(char* dst, const char* src_row,
                                        const Py_ssize_t* offsets, Py_ssize_t n,
                                        Py_ssize_t n_items, Py_ssize_t itemsize,
@@ -1171,19 +1213,39 @@ cdef inline Py_ssize_t _row_base(Py_ssize_t row, const Py_ssize_t* offsets,
 
 
 cdef inline void _gather_run(char* out, const char* src_row, const Py_ssize_t* col_offsets,
-                             Py_ssize_t count, Py_ssize_t n_items, Py_ssize_t itemsize,
-                             Py_ssize_t item_stride) noexcept nogil:
-    if item_stride == itemsize:
-        _gather_elements(out, src_row, col_offsets, count, n_items * itemsize)
-    else:
-        _gather_strided_items(out, src_row, col_offsets, count, n_items, itemsize, item_stride)
+                             Py_ssize_t start, Py_ssize_t count, Py_ssize_t n_items,
+                             Py_ssize_t itemsize, Py_ssize_t item_stride,
+                             bint col_double) noexcept nogil:
+    """Output columns start..start+count-1 of one row; out points at column start.
+
+    col_double: the columns repeat contiguous source pixels twice each
+    (scale 2 on the last axis), so the even-aligned middle of the run can be
+    copied as a repetition.
+    """
+    cdef Py_ssize_t elem_bytes = n_items * itemsize
+    cdef Py_ssize_t head = start % 2
+    cdef Py_ssize_t pairs
+    if item_stride != itemsize:
+        _gather_strided_items(out, src_row, col_offsets + start, count, n_items, itemsize,
+                              item_stride)
+        return
+    if col_double and count - head >= 2:
+        pairs = (count - head) // 2
+        if _double_elements(out + head * elem_bytes, src_row + col_offsets[start + head],
+                            pairs, elem_bytes):
+            _gather_elements(out, src_row, col_offsets + start, head, elem_bytes)
+            _gather_elements(out + (head + 2 * pairs) * elem_bytes, src_row,
+                             col_offsets + start + head + 2 * pairs,
+                             count - head - 2 * pairs, elem_bytes)
+            return
+    _gather_elements(out, src_row, col_offsets + start, count, elem_bytes)
 
 
 cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t last,
                         const Py_ssize_t* offsets, const Py_ssize_t* counts,
                         const Py_ssize_t* starts, Py_ssize_t n_row_axes,
                         Py_ssize_t n_blocks, Py_ssize_t block, Py_ssize_t n_items,
-                        Py_ssize_t itemsize, Py_ssize_t item_stride,
+                        Py_ssize_t itemsize, Py_ssize_t item_stride, bint col_double,
                         bint stream) noexcept nogil:
     """Work items first..last-1 of a nearest gather; item = (output row, block of pixels).
 
@@ -1220,15 +1282,15 @@ cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t
             done = 0
             while done < count:
                 length = per_stage if done + per_stage <= count else count - done
-                _gather_run(stage, src + base, col_offsets + start + done, length, n_items,
-                            itemsize, item_stride)
+                _gather_run(stage, src + base, col_offsets, start + done, length, n_items,
+                            itemsize, item_stride, col_double)
                 for copy in range(copies):
                     ups_stream_copy(out + copy * row_bytes + done * elem_bytes, stage,
                                     length * elem_bytes)
                 done += length
         else:
-            _gather_run(out, src + base, col_offsets + start, count, n_items, itemsize,
-                        item_stride)
+            _gather_run(out, src + base, col_offsets, start, count, n_items, itemsize,
+                        item_stride, col_double)
             for copy in range(1, copies):
                 memcpy(out + copy * row_bytes, out, count * elem_bytes)
         item += copies
@@ -1238,7 +1300,8 @@ cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t
 
 def gather_nearest(size_t src_address, char[::1] dst, const Py_ssize_t[::1] offsets,
                    const Py_ssize_t[::1] counts, Py_ssize_t n_items, Py_ssize_t itemsize,
-                   Py_ssize_t item_stride, Py_ssize_t block, bint stream, int num_threads):
+                   Py_ssize_t item_stride, bint col_double, Py_ssize_t block, bint stream,
+                   int num_threads):
     """Nearest-neighbour gather over every axis at once, straight from strided memory.
 
     The source is the array at `src_address`. Axis a of the output (batch,
@@ -1246,7 +1309,9 @@ def gather_nearest(size_t src_address, char[::1] dst, const Py_ssize_t[::1] offs
     along axis a is offsets[starts[a] + i], with the per-axis tables stored one
     after another in `offsets`. The last axis' tables give offsets of elements
     of `n_items` items of `itemsize` bytes, `item_stride` bytes apart (the
-    channels). `dst` is the C-contiguous output.
+    channels). `dst` is the C-contiguous output. col_double promises that
+    output column j reads source pixel j // 2 and that source pixels are
+    contiguous (scale 2 on the last axis).
     """
     cdef Py_ssize_t n_axes = counts.shape[0]
     cdef Py_ssize_t starts[MAX_AXES]
@@ -1271,5 +1336,5 @@ def gather_nearest(size_t src_address, char[::1] dst, const Py_ssize_t[::1] offs
         _gather_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items_total),
                       _chunk_start(chunk + 1, n_chunks, n_items_total), &offsets[0],
                       &counts[0], starts, n_axes - 1, n_blocks, block, n_items, itemsize,
-                      item_stride, stream)
+                      item_stride, col_double, stream)
 

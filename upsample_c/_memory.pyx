@@ -9,7 +9,7 @@ again, already mapped, when an output of about the same size is needed, as
 pipelines that resample many same-sized images do.
 
 Only arrays that ``upsample`` allocates use this handler, and only blocks of
-at least 4 MiB are cached, up to a limit (``UPSAMPLE_CACHE_BYTES``, default
+at least 1 MiB are cached, up to a limit (``UPSAMPLE_CACHE_BYTES``, default
 1 GiB; 0 disables the cache). A cached block is only ever reused after NumPy
 has freed the array that owned it, so no two live arrays share memory.
 """
@@ -43,8 +43,8 @@ cdef extern from *:
        depend on the size NumPy passes back. */
     #define UPS_HEADER 64
     #define UPS_MAGIC 0x5550534d504c4531ULL
-    #define UPS_MIN_CACHED ((size_t)4 << 20)
-    #define UPS_SLOTS 16
+    #define UPS_MIN_CACHED ((size_t)1 << 20)
+    #define UPS_SLOTS 32
 
     typedef struct { uint64_t magic; size_t capacity; } ups_header;
     typedef struct { char *base; size_t capacity; } ups_slot;
