@@ -11,8 +11,10 @@ are long contiguous runs. Passes that shrink the data run first and passes
 that grow it run last, so that the widest arrays are touched least.
 """
 
+import collections
 import functools
 import math
+import threading
 
 import numpy as np
 
@@ -31,9 +33,8 @@ MIN_BLOCK_PIXELS = 256
 # Outputs at least this large are written with streaming stores: they cannot
 # stay in the caches anyway, and streaming spares the read-for-ownership.
 STREAM_MIN_BYTES = 16 << 20
-# Tables of axes up to this long are remembered between calls (at most
-# 128 of them, a few MB in all).
-CACHED_TABLE_MAX = 1 << 14
+# Sampling tables are remembered between calls, up to this many bytes in all.
+TABLE_CACHE_BYTES = 64 << 20
 # Nearest's offset tables are remembered up to this many entries (32 of them).
 CACHED_OFFSETS_MAX = 1 << 18
 # The row-tile kernel (AVX2 build) and the most scratch per thread it may use:
@@ -283,14 +284,11 @@ def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threa
     work_dtype = out.dtype if work_dtype is None else work_dtype
     source, target, real = _compute_view(x, out, work_dtype)
     in_shape, out_shape = source.shape, target.shape
-    tables = {}
-    for axis, scale in enumerate(scales, start=1):
-        table = _axis_table if out_shape[axis] <= CACHED_TABLE_MAX else _tables.weighted_table
-        index, weights = table(
-            in_shape[axis], out_shape[axis], scale, mode, align_corners, antialias
-        )
-        doubling = is_doubling(in_shape[axis], scale, mode, align_corners, antialias)
-        tables[axis] = (index, weights.astype(real), doubling)
+    tables = {
+        axis: _axis_table(in_shape[axis], out_shape[axis], scale, mode, align_corners,
+                          antialias, np.dtype(real))
+        for axis, scale in enumerate(scales, start=1)
+    }
     if _volume(source, target, tables, num_threads):
         return
     current = source
@@ -319,26 +317,24 @@ def _volume(source, target, tables, num_threads):
         return False
     outer, d_in, h_in, w_in, channels = source.shape
     d_out, h_out, w_out = target.shape[1:4]
-    (d_index, d_weights, _), (h_index, h_weights, _), (w_index, w_weights, w_doubling) = (
-        tables[1], tables[2], tables[3])
-    d_taps, h_taps, w_taps = d_index.shape[1], h_index.shape[1], w_index.shape[1]
+    depth, height, width = tables[1], tables[2], tables[3]
+    d_taps, h_taps, w_taps = depth.taps, height.taps, width.taps
     plane = h_out * w_out * channels
     if d_out < d_in or d_taps * plane * source.itemsize > VOLUME_RING_BYTES:
         return False
-    width_first, rows_used = _width_first_is_cheaper(h_index, w_in, w_out, h_out, channels,
-                                                     h_taps, w_taps)
-    if not width_first:
+    if not _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels, h_taps,
+                                   w_taps):
         return False
     threads = effective_num_threads(num_threads, target.size * (d_taps + h_taps + w_taps))
-    row_tiles = _use_row_tiles(source.dtype, True, w_doubling, rows_used == h_in, h_taps, w_in,
-                               w_out, channels)
+    row_tiles = _use_row_tiles(source.dtype, True, width.doubling, height.rows_used == h_in,
+                               h_taps, w_in, w_out, channels)
     scratch = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, True, row_tiles)
     index_length = kernels.volume_index_length(d_taps, h_taps, row_tiles)
     kernels.volume_pass(
         source.reshape(-1), target.reshape(-1), outer, d_in, h_in, w_in, channels, d_out,
-        h_out, w_out, d_index.reshape(-1), d_weights.reshape(-1), d_taps,
-        h_index.reshape(-1), h_weights.reshape(-1), h_taps, (w_index * channels).reshape(-1),
-        w_weights.reshape(-1), w_taps, w_doubling, row_tiles,
+        h_out, w_out, depth.offsets(1), depth.weights, d_taps, height.offsets(1),
+        height.weights, h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
+        row_tiles,
         np.empty(threads * d_taps * plane, dtype=source.dtype),
         np.empty(threads * scratch, dtype=source.dtype),
         np.full(threads * index_length, -1, dtype=np.int64),
@@ -347,21 +343,80 @@ def _volume(source, target, tables, num_threads):
     return True
 
 
-@functools.lru_cache(maxsize=128)
-def _axis_table(n_in, n_out, scale, mode, align_corners, antialias):
-    """weighted_table, remembered: pipelines resample the same shapes over and over,
-    and for small images building the tables costs more than applying them."""
+class _AxisTable:
+    """One axis' sampling table, ready for the kernels.
+
+    ``index`` (n_out x taps source indices) and ``weights`` (flat, in the
+    compute dtype) are read-only and may be shared between calls and threads;
+    ``offsets(m)`` is the flat index times ``m`` (element offsets for rows of
+    ``m`` elements), remembered for a few values of ``m``.
+    """
+
+    def __init__(self, index, weights, doubling):
+        index.flags.writeable = False
+        weights.flags.writeable = False
+        self.index = index
+        self.taps = index.shape[1]
+        self.weights = weights
+        self.doubling = doubling
+        self._rows_used = None
+        self._offsets = {}
+
+    @property
+    def rows_used(self):
+        """How many distinct source positions the table reads."""
+        if self._rows_used is None:
+            self._rows_used = int(np.count_nonzero(np.bincount(self.index.reshape(-1))))
+        return self._rows_used
+
+    def offsets(self, multiplier):
+        found = self._offsets.get(multiplier)
+        if found is None:
+            found = (self.index * multiplier).reshape(-1)
+            found.flags.writeable = False
+            if len(self._offsets) < 4:
+                self._offsets[multiplier] = found
+        return found
+
+    @property
+    def nbytes(self):
+        # The index, its offsets for the usual one or two row lengths, the weights.
+        return 3 * self.index.nbytes + self.weights.nbytes
+
+
+_TABLES = collections.OrderedDict()
+_TABLES_LOCK = threading.Lock()
+_tables_bytes = 0
+
+
+def _axis_table(n_in, n_out, scale, mode, align_corners, antialias, real):
+    """The table of one axis, remembered (least recently used first out, TABLE_CACHE_BYTES
+    in all): pipelines resample the same shapes over and over, and for small
+    images building the tables costs more than applying them."""
+    global _tables_bytes
+    key = (n_in, n_out, scale, mode, align_corners, antialias, real.char)
+    with _TABLES_LOCK:
+        table = _TABLES.get(key)
+        if table is not None:
+            _TABLES.move_to_end(key)
+            return table
     index, weights = _tables.weighted_table(n_in, n_out, scale, mode, align_corners, antialias)
-    index.flags.writeable = False
-    weights.flags.writeable = False
-    return index, weights
+    table = _AxisTable(index, weights.astype(real).reshape(-1),
+                       is_doubling(n_in, scale, mode, align_corners, antialias))
+    with _TABLES_LOCK:
+        if key not in _TABLES and table.nbytes <= TABLE_CACHE_BYTES // 2:
+            _TABLES[key] = table
+            _tables_bytes += table.nbytes
+            while _tables_bytes > TABLE_CACHE_BYTES:
+                _, evicted = _TABLES.popitem(last=False)
+                _tables_bytes -= evicted.nbytes
+    return table
 
 
 def _vertical(source, result, axis, table, num_threads):
-    index, weights, _ = table
     outer = math.prod(source.shape[:axis])
     inner = math.prod(source.shape[axis + 1 :])
-    n_in, n_out, taps = source.shape[axis], result.shape[axis], index.shape[1]
+    n_in, n_out, taps = source.shape[axis], result.shape[axis], table.taps
     threads = effective_num_threads(num_threads, result.size * taps)
     kernels.vertical_pass(
         source.reshape(-1),
@@ -370,8 +425,8 @@ def _vertical(source, result, axis, table, num_threads):
         n_in,
         inner,
         n_out,
-        (index * inner).reshape(-1),
-        weights.reshape(-1),
+        table.offsets(inner),
+        table.weights,
         taps,
         _block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS),
         result.nbytes >= STREAM_MIN_BYTES,
@@ -380,9 +435,8 @@ def _vertical(source, result, axis, table, num_threads):
 
 
 def _horizontal(source, result, table, num_threads):
-    index, weights, doubling = table
     outer, n_in, channels = source.shape
-    n_out, taps = result.shape[1], index.shape[1]
+    n_out, taps = result.shape[1], table.taps
     threads = effective_num_threads(num_threads, result.size * taps)
     kernels.horizontal_pass(
         source.reshape(-1),
@@ -391,44 +445,42 @@ def _horizontal(source, result, table, num_threads):
         n_in,
         channels,
         n_out,
-        (index * channels).reshape(-1),
-        weights.reshape(-1),
+        table.offsets(channels),
+        table.weights,
         taps,
-        doubling,
+        table.doubling,
         _block(outer, n_out, threads, MIN_BLOCK_PIXELS),
         threads,
     )
 
 
-def _planar(source, result, h_table, w_table, num_threads):
-    h_index, h_weights, _ = h_table
-    w_index, w_weights, w_doubling = w_table
+def _planar(source, result, height, width, num_threads):
     *outer_dims, h_in, w_in, channels = source.shape
     outer = math.prod(outer_dims)
     h_out, w_out = result.shape[-3], result.shape[-2]
-    h_taps, w_taps = h_index.shape[1], w_index.shape[1]
-    width_first, rows_used = _width_first_is_cheaper(h_index, w_in, w_out, h_out, channels,
-                                                     h_taps, w_taps)
+    h_taps, w_taps = height.taps, width.taps
+    width_first = _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
+                                          h_taps, w_taps)
     threads = effective_num_threads(num_threads, result.size * (h_taps + w_taps))
-    tables = (outer, h_in, w_in, channels, h_out, w_out, h_index.reshape(-1),
-              h_weights.reshape(-1), h_taps, (w_index * channels).reshape(-1),
-              w_weights.reshape(-1), w_taps, w_doubling, width_first)
+    tables = (outer, h_in, w_in, channels, h_out, w_out, height.offsets(1), height.weights,
+              h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
+              width_first)
     stream = result.nbytes >= STREAM_MIN_BYTES
     if source.dtype == np.uint8:
         row_length = (w_in + (h_taps if width_first else 1) * w_out) * channels
         kernels.planar_pass_uint8(
             source.reshape(-1), result.reshape(-1), *tables,
-            np.empty(threads * row_length, dtype=h_weights.dtype),
+            np.empty(threads * row_length, dtype=height.weights.dtype),
             np.full(threads * 2 * h_taps, -1, dtype=np.int64), stream, threads,
         )
         return
-    row_tiles = _use_row_tiles(source.dtype, width_first, w_doubling, rows_used == h_in,
-                               h_taps, w_in, w_out, channels)
+    row_tiles = _use_row_tiles(source.dtype, width_first, width.doubling,
+                               height.rows_used == h_in, h_taps, w_in, w_out, channels)
     row_length = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, width_first,
                                                row_tiles)
     kernels.planar_pass(
         source.reshape(-1), result.reshape(-1), *tables, row_tiles,
-        np.empty(threads * row_length, dtype=h_weights.dtype),
+        np.empty(threads * row_length, dtype=height.weights.dtype),
         np.full(threads * kernels.planar_index_length(h_taps, row_tiles), -1, dtype=np.int64),
         stream, threads,
     )
@@ -467,18 +519,17 @@ def is_doubling(n_in, scale, mode, align_corners, antialias):
     )
 
 
-def _width_first_is_cheaper(h_index, w_in, w_out, h_out, channels, h_taps, w_taps):
+def _width_first_is_cheaper(rows_used, w_in, w_out, h_out, channels, h_taps, w_taps):
     """Compare the multiply-adds of the two orders of a planar pass.
 
     Width first resamples each source row that is used once, then combines
     rows at output width; height first combines rows at input width, then
-    resamples every output row. Returns (width first?, source rows used).
+    resamples every output row. ``rows_used``: distinct source rows read.
     """
     pixel_cost = SCALAR_COST if channels < 8 else 1
-    rows_used = np.count_nonzero(np.bincount(h_index.reshape(-1)))
     width_first = rows_used * w_out * w_taps * pixel_cost + h_out * w_out * h_taps
     height_first = h_out * w_in * h_taps + h_out * w_out * w_taps * pixel_cost
-    return width_first <= height_first, rows_used
+    return width_first <= height_first
 
 
 def kernel_info():
