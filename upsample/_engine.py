@@ -335,9 +335,9 @@ def _volume(source, target, tables, num_threads):
         h_out, w_out, depth.offsets(1), depth.weights, d_taps, height.offsets(1),
         height.weights, h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
         row_tiles,
-        np.empty(threads * d_taps * plane, dtype=source.dtype),
-        np.empty(threads * scratch, dtype=source.dtype),
-        np.full(threads * index_length, -1, dtype=np.int64),
+        _scratch("planes", threads * d_taps * plane, source.dtype),
+        _scratch("rows", threads * scratch, source.dtype),
+        _index_scratch(threads * index_length),
         target.nbytes >= STREAM_MIN_BYTES, threads,
     )
     return True
@@ -413,6 +413,31 @@ def _axis_table(n_in, n_out, scale, mode, align_corners, antialias, real):
     return table
 
 
+# Per Python thread, the kernels' scratch buffers are kept between calls: a
+# fresh buffer of more than 128 KB is a fresh mapping from the C library, and
+# its page faults cost more than a small resampling. A Python thread runs one
+# call at a time, so its buffers are never in use twice.
+_local = threading.local()
+
+
+def _scratch(name, count, dtype):
+    """An uninitialised scratch array of ``count`` items, reused by this thread's next calls."""
+    dtype = np.dtype(dtype)
+    nbytes = max(count, 1) * dtype.itemsize
+    buffer = getattr(_local, name, None)
+    if buffer is None or buffer.nbytes < nbytes:
+        buffer = np.empty(nbytes, dtype=np.uint8)
+        setattr(_local, name, buffer)
+    return buffer[:nbytes].view(dtype)
+
+
+def _index_scratch(count):
+    """Integer scratch preset to -1 (the kernels' "no row here yet")."""
+    index = _scratch("index", count, np.int64)
+    index.fill(-1)
+    return index
+
+
 def _vertical(source, result, axis, table, num_threads):
     outer = math.prod(source.shape[:axis])
     inner = math.prod(source.shape[axis + 1 :])
@@ -470,8 +495,8 @@ def _planar(source, result, height, width, num_threads):
         row_length = (w_in + (h_taps if width_first else 1) * w_out) * channels
         kernels.planar_pass_uint8(
             source.reshape(-1), result.reshape(-1), *tables,
-            np.empty(threads * row_length, dtype=height.weights.dtype),
-            np.full(threads * 2 * h_taps, -1, dtype=np.int64), stream, threads,
+            _scratch("rows", threads * row_length, height.weights.dtype),
+            _index_scratch(threads * 2 * h_taps), stream, threads,
         )
         return
     row_tiles = _use_row_tiles(source.dtype, width_first, width.doubling,
@@ -480,8 +505,8 @@ def _planar(source, result, height, width, num_threads):
                                                row_tiles)
     kernels.planar_pass(
         source.reshape(-1), result.reshape(-1), *tables, row_tiles,
-        np.empty(threads * row_length, dtype=height.weights.dtype),
-        np.full(threads * kernels.planar_index_length(h_taps, row_tiles), -1, dtype=np.int64),
+        _scratch("rows", threads * row_length, height.weights.dtype),
+        _index_scratch(threads * kernels.planar_index_length(h_taps, row_tiles)),
         stream, threads,
     )
 
