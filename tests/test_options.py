@@ -363,3 +363,25 @@ def test_mlx_arrays_are_accepted():
     mx = pytest.importorskip("mlx.core")
     array = mx.array(IMAGE)
     assert np.array_equal(upsample(array, 2, mode="linear"), upsample(IMAGE, 2, mode="linear"))
+
+
+def test_thread_defaults_follow_the_environment_and_threadpoolctl(monkeypatch):
+    import upsample_c
+
+    if not upsample_c.openmp_enabled():
+        pytest.skip("a build without OpenMP always runs on one thread")
+    big = 1 << 30  # work large enough never to be forced serial
+    monkeypatch.setenv("UPSAMPLE_NUM_THREADS", "3")
+    assert upsample_c.effective_num_threads(None, big) == 3
+    assert upsample_c.effective_num_threads(2, big) == 2  # an explicit request wins
+    assert upsample_c.effective_num_threads(None, 10) == 1  # tiny jobs stay serial
+    monkeypatch.setenv("UPSAMPLE_NUM_THREADS", "zero")
+    with pytest.raises(ValueError, match="UPSAMPLE_NUM_THREADS.*'zero'"):
+        upsample(IMAGE, 2)
+    monkeypatch.delenv("UPSAMPLE_NUM_THREADS")
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with threadpoolctl.threadpool_limits(limits=1, user_api="openmp"):
+        assert upsample_c.effective_num_threads(None, big) == 1
+        x = RNG.random((1, 300, 300, 3), dtype=np.float32)
+        assert np.array_equal(upsample(x, 2, mode="cubic"), upsample(x, 2, mode="cubic",
+                                                                    num_threads=2))
