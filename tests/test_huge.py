@@ -79,16 +79,21 @@ def linear_x2_taps(j, n_in):
     return np.clip(i0, 0, n_in - 1), np.clip(i0 + 1, 0, n_in - 1), 1 - w1, w1
 
 
+def _doubled(x, mode):
+    """upsample(x, 2, mode), timed, with the result's shape and dtype checked."""
+    start = time.perf_counter()
+    out = upsample(x, 2, mode)
+    print(f"{mode} {x.dtype} {x.shape} -> {out.shape}: {time.perf_counter() - start:.2f} s")
+    assert out.shape == (1, OUT_SIDE, OUT_SIDE, 1) and out.dtype == x.dtype
+    assert out.size > 2**31
+    return out
+
+
 def test_nearest_uint8_more_than_2_31_elements():
     need(SIDE * SIDE + OUT_ELEMENTS)
     rng = np.random.default_rng(31)
     x = rng.integers(0, 256, (1, SIDE, SIDE, 1), dtype=np.uint8)
-    start = time.perf_counter()
-    out = upsample(x, 2, "nearest")
-    elapsed = time.perf_counter() - start
-    print(f"nearest uint8 {x.shape} -> {out.shape}: {elapsed:.2f} s")
-    assert out.shape == (1, OUT_SIDE, OUT_SIDE, 1) and out.dtype == np.uint8
-    assert out.size > 2**31
+    out = _doubled(x, "nearest")
     rows, cols = sample_positions(rng, 100_000)
     np.testing.assert_array_equal(out[0, rows, cols, 0], x[0, rows // 2, cols // 2, 0])
     # Every element, in bands of rows (no full-size temporaries): each output
@@ -108,12 +113,7 @@ def test_linear_float32_more_than_2_31_elements():
     rng = np.random.default_rng(32)
     x = rng.integers(0, 256, (1, SIDE, SIDE, 1), dtype=np.uint8).astype(np.float32)
     x += 0.5 * (np.arange(SIDE, dtype=np.float32) % 3)[:, None]  # not just integers
-    start = time.perf_counter()
-    out = upsample(x, 2, "linear")
-    elapsed = time.perf_counter() - start
-    print(f"linear float32 {x.shape} -> {out.shape}: {elapsed:.2f} s")
-    assert out.shape == (1, OUT_SIDE, OUT_SIDE, 1) and out.dtype == np.float32
-    assert out.size > 2**31
+    out = _doubled(x, "linear")
     rows, cols = sample_positions(rng, 200_000)
     # Whole first, middle and last rows and columns, too.
     whole = np.arange(OUT_SIDE, dtype=np.int64)
