@@ -644,19 +644,19 @@ cdef void _fill_ring_rows(const real* src, real* ring, Py_ssize_t o, Py_ssize_t 
     Past the last row the tile is padded by repeating it (same input, same
     slot, same values). Only for float rows with the row-tile kernel.
     """
-    cdef const real* rows[ROW_TILE]
-    cdef real* outs[ROW_TILE]
+    cdef const float* rows[ROW_TILE]
+    cdef float* outs[ROW_TILE]
     cdef Py_ssize_t b, row
     cdef Py_ssize_t count = h_in - s if h_in - s < ROW_TILE else ROW_TILE
-    for b in range(ROW_TILE):
-        row = s + b if b < count else s + count - 1
-        rows[b] = src + (o * h_in + row) * in_len
-        outs[b] = ring + (row % ring_n) * out_len
     if real is float:
+        for b in range(ROW_TILE):
+            row = s + b if b < count else s + count - 1
+            rows[b] = src + (o * h_in + row) * in_len
+            outs[b] = ring + (row % ring_n) * out_len
         ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights, w_taps,
                            tile, tile + in_len * ROW_TILE)
-    for b in range(count):
-        ring_rows[(s + b) % ring_n] = o * h_in + s + b
+        for b in range(count):
+            ring_rows[(s + b) % ring_n] = o * h_in + s + b
 
 
 cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first,
