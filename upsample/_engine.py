@@ -370,6 +370,7 @@ class _AxisTable:
         return self._rows_used
 
     def offsets(self, multiplier):
+        """The flat index times ``multiplier`` (read-only; remembered for a few multipliers)."""
         found = self._offsets.get(multiplier)
         if found is None:
             found = (self.index * multiplier).reshape(-1)
@@ -380,7 +381,8 @@ class _AxisTable:
 
     @property
     def nbytes(self):
-        # The index, its offsets for the usual one or two row lengths, the weights.
+        """Memory charged to the table cache: the index, its offsets for the usual one or two
+        row lengths, the weights."""
         return 3 * self.index.nbytes + self.weights.nbytes
 
 
