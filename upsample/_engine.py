@@ -33,6 +33,12 @@ MIN_BLOCK_PIXELS = 256
 # Outputs at least this large are written with streaming stores: they cannot
 # stay in the caches anyway, and streaming spares the read-for-ownership.
 STREAM_MIN_BYTES = 16 << 20
+# Linear and cubic stream from smaller outputs: their sums go to memory
+# straight from the registers, which costs about as much as ordinary stores
+# when the output is in cache and much less when it is not (as it mostly is
+# not in a pipeline, where other work runs between calls). A gather has no
+# such slack, so nearest keeps the larger threshold.
+WEIGHTED_STREAM_MIN_BYTES = 4 << 20
 # Sampling tables are remembered between calls, up to this many bytes in all.
 TABLE_CACHE_BYTES = 64 << 20
 # Nearest's offset tables are remembered up to this many entries (32 of them).
@@ -338,7 +344,7 @@ def _volume(source, target, tables, num_threads):
         _scratch("planes", threads * d_taps * plane, source.dtype),
         _scratch("rows", threads * scratch, source.dtype),
         _index_scratch(threads * index_length),
-        target.nbytes >= STREAM_MIN_BYTES, threads,
+        target.nbytes >= WEIGHTED_STREAM_MIN_BYTES, threads,
     )
     return True
 
@@ -456,7 +462,7 @@ def _vertical(source, result, axis, table, num_threads):
         table.weights,
         taps,
         _block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS),
-        result.nbytes >= STREAM_MIN_BYTES,
+        result.nbytes >= WEIGHTED_STREAM_MIN_BYTES,
         threads,
     )
 
@@ -492,7 +498,7 @@ def _planar(source, result, height, width, num_threads):
     tables = (outer, h_in, w_in, channels, h_out, w_out, height.offsets(1), height.weights,
               h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
               width_first)
-    stream = result.nbytes >= STREAM_MIN_BYTES
+    stream = result.nbytes >= WEIGHTED_STREAM_MIN_BYTES
     if source.dtype == np.uint8:
         row_length = (w_in + (h_taps if width_first else 1) * w_out) * channels
         kernels.planar_pass_uint8(

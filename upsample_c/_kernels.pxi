@@ -16,6 +16,7 @@ from libc.string cimport memcpy
 
 cdef extern from *:
     """
+    #include <math.h>
     #include <string.h>
     #if defined(__AVX2__)
     #include <immintrin.h>
@@ -218,6 +219,64 @@ cdef extern from *:
         (void)offsets; (void)weights; (void)taps; (void)tile; (void)block;
     #endif
     }
+    /* dst[i] = sum_k w[k] * base[offsets[k] + i] for float rows (the vertical
+       combination that writes every weighted output), 16 outputs per step,
+       with an explicit operation order (a product, then fused multiply-adds
+       in tap order) so that the result does not depend on how it is stored.
+       With `stream`, the sums go to memory with streaming stores straight
+       from the registers; the part before the first 64-byte boundary and the
+       tail are stored normally. Returns 0 (nothing done) without AVX2. */
+    #if defined(__AVX2__)
+    static inline float ups_sum1(const float *base, const Py_ssize_t *offsets, const float *w,
+                                 Py_ssize_t taps, Py_ssize_t i) {
+        Py_ssize_t k;
+        float acc = w[0] * base[offsets[0] + i];
+        for (k = 1; k < taps; k++) acc = fmaf(w[k], base[offsets[k] + i], acc);
+        return acc;
+    }
+    static inline void ups_combine_avx2(float *dst, const float *base, const Py_ssize_t *offsets,
+                                        const float *w, Py_ssize_t taps, Py_ssize_t n,
+                                        int stream) {
+        Py_ssize_t i = 0, k;
+        if (stream) {
+            Py_ssize_t head = (Py_ssize_t)(((64 - ((size_t)dst & 63)) & 63) / sizeof(float));
+            if (head > n) head = n;
+            for (; i < head; i++) dst[i] = ups_sum1(base, offsets, w, taps, i);
+        }
+        for (; i + 16 <= n; i += 16) {
+            __m256 w0 = _mm256_set1_ps(w[0]);
+            __m256 a = _mm256_mul_ps(w0, _mm256_loadu_ps(base + offsets[0] + i));
+            __m256 b = _mm256_mul_ps(w0, _mm256_loadu_ps(base + offsets[0] + i + 8));
+            for (k = 1; k < taps; k++) {
+                __m256 wk = _mm256_set1_ps(w[k]);
+                a = _mm256_fmadd_ps(wk, _mm256_loadu_ps(base + offsets[k] + i), a);
+                b = _mm256_fmadd_ps(wk, _mm256_loadu_ps(base + offsets[k] + i + 8), b);
+            }
+            if (stream) {
+                _mm256_stream_ps(dst + i, a);
+                _mm256_stream_ps(dst + i + 8, b);
+            } else {
+                _mm256_storeu_ps(dst + i, a);
+                _mm256_storeu_ps(dst + i + 8, b);
+            }
+        }
+        for (; i < n; i++) dst[i] = ups_sum1(base, offsets, w, taps, i);
+    }
+    #endif
+    static int ups_combine_float(float *dst, const float *base, const Py_ssize_t *offsets,
+                                 const float *w, Py_ssize_t taps, Py_ssize_t n, int stream) {
+    #if defined(__AVX2__) && defined(__FMA__)
+        if (((size_t)dst & 3) != 0) return 0;
+        /* Literal tap counts let the tap loop unroll. */
+        if (taps == 2) ups_combine_avx2(dst, base, offsets, w, 2, n, stream);
+        else if (taps == 4) ups_combine_avx2(dst, base, offsets, w, 4, n, stream);
+        else ups_combine_avx2(dst, base, offsets, w, taps, n, stream);
+        return 1;
+    #else
+        (void)dst; (void)base; (void)offsets; (void)w; (void)taps; (void)n; (void)stream;
+        return 0;
+    #endif
+    }
     /* Streaming stores are weakly ordered: fence before another thread reads. */
     static void ups_store_fence(void) {
     #if defined(__SSE2__)
@@ -227,6 +286,8 @@ cdef extern from *:
     """
     void ups_stream_copy(void* dst, const void* src, Py_ssize_t nbytes) noexcept nogil
     void ups_store_fence() noexcept nogil
+    int ups_combine_float(float* dst, const float* base, const Py_ssize_t* offsets,
+                          const float* w, Py_ssize_t taps, Py_ssize_t n, int stream) noexcept nogil
     void ups_round_store_uint8(unsigned char* dst, const float* src, Py_ssize_t n) noexcept nogil
     void ups_combine_store_uint8(unsigned char* dst, const float* base, const Py_ssize_t* offsets,
                                  const float* w, Py_ssize_t taps, Py_ssize_t n) noexcept nogil
@@ -308,10 +369,18 @@ cdef inline void _combine_rows(real* dst, const real* base, const Py_ssize_t* ro
 cdef void _combine_rows_out(real* dst, const real* base, const Py_ssize_t* row_offsets,
                             const real* weights, Py_ssize_t taps, Py_ssize_t n,
                             bint stream) noexcept nogil:
-    """_combine_rows into the output; with `stream`, staged in L1 and streamed out."""
+    """_combine_rows into the output; with `stream`, written with streaming stores.
+
+    Float rows in the AVX2 build go through ups_combine_float (streaming
+    straight from the registers); otherwise the sums are staged in L1 and
+    streamed out.
+    """
     cdef real stage[STAGE_DOUBLES]
     cdef Py_ssize_t step = STAGE_DOUBLES
     cdef Py_ssize_t start = 0, length
+    if real is float:
+        if ups_combine_float(dst, base, row_offsets, weights, taps, n, stream):
+            return
     if not stream:
         _combine_rows(dst, base, row_offsets, weights, taps, n)
         return
