@@ -34,7 +34,7 @@ def _inputs():
     complex_ = (rng.standard_normal((1, 64, 48, 2)) + 1j * rng.standard_normal((1, 64, 48, 2)))
     # (input, scale_factor, mode, options); sizes from a few KB to 16 MiB, so
     # that both the serial and the OpenMP paths, streaming stores and the
-    # output cache (blocks of 4 MiB and more) are all shared between threads.
+    # output cache (blocks of 1 MiB and more) are all shared between threads.
     return [
         (real((1, 300, 200, 3), np.uint8), 2, "nearest", {}),
         (real((2, 33, 17, 1), np.bool_), (1.7, 0.6), "nearest", {}),

@@ -51,8 +51,9 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
     num_threads : int, optional
         Threads for this call. Default: ``UPSAMPLE_NUM_THREADS`` if set, else
         OpenMP's default (all cores, ``OMP_NUM_THREADS`` and ``threadpoolctl``
-        limits honoured). Small jobs always run on one thread. The GIL is
-        released while the kernels run.
+        limits honoured). Small jobs always run on one thread, and at most
+        four threads per core are started. The GIL is released while the
+        kernels run.
 
     Returns
     -------
