@@ -47,8 +47,6 @@ CACHED_OFFSETS_MAX = 1 << 18
 # its ring and tiles should stay in the 512 KB per-core cache of common CPUs.
 ROW_TILES = kernels.row_tiles_available()
 ROW_TILE_SCRATCH_BYTES = 320 << 10
-# Copy scale-2 rows of nearest as repetitions (vectorised) rather than gathers.
-COLUMN_REPEAT = True
 # Largest ring of resampled planes (per thread) for the fused 3-D pass.
 VOLUME_RING_BYTES = 4 << 20
 
@@ -122,8 +120,7 @@ def resample(x, scales, out_shape, mode, align_corners, antialias, num_threads,
 
 def _fused_uint8(x, out_dtype, out_shape):
     """uint8 to uint8 over two spatial axes has a kernel that converts on the fly."""
-    return (x.dtype == np.uint8 and out_dtype == np.uint8 and len(out_shape) == 4
-            and hasattr(kernels, "planar_pass_uint8"))
+    return x.dtype == np.uint8 and out_dtype == np.uint8 and len(out_shape) == 4
 
 
 def cast_into(source, target, num_threads=None):
@@ -224,7 +221,7 @@ def _gather_nearest(x, scales, out, num_threads):
     threads = effective_num_threads(num_threads, out.size)
     n_rows = out.size // (out.shape[-2] * out.shape[-1])
     # Scale 2 on the last axis over contiguous pixels is a plain repetition.
-    col_double = (COLUMN_REPEAT and factors[-1] == 2 and x.strides[-1] == x.itemsize
+    col_double = (factors[-1] == 2 and x.strides[-1] == x.itemsize
                   and x.strides[-2] == x.shape[-1] * x.itemsize)
     kernels.gather_nearest(
         x.__array_interface__["data"][0],
@@ -500,7 +497,8 @@ def _planar(source, result, height, width, num_threads):
               width_first)
     stream = result.nbytes >= WEIGHTED_STREAM_MIN_BYTES
     if source.dtype == np.uint8:
-        row_length = (w_in + (h_taps if width_first else 1) * w_out) * channels
+        row_length = kernels.planar_uint8_scratch_length(h_taps, w_in, w_out, channels,
+                                                         width_first)
         kernels.planar_pass_uint8(
             source.reshape(-1), result.reshape(-1), *tables,
             _scratch("rows", threads * row_length, height.weights.dtype),

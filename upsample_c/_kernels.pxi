@@ -87,12 +87,19 @@ cdef extern from *:
     #else
     #define UPS_MADD(w, x, acc) _mm256_add_ps(acc, _mm256_mul_ps(w, x))
     #endif
-    static inline __m256i ups_sum8(const float *p, const Py_ssize_t *offsets, const float *w,
-                                   Py_ssize_t taps) {
+    /* sum_k w[k] * p[offsets[k] + j] for j < 8: a product, then multiply-adds
+       in tap order (the order every vertical combination uses). */
+    static inline __m256 ups_dot8(const float *p, const Py_ssize_t *offsets, const float *w,
+                                  Py_ssize_t taps) {
         Py_ssize_t k;
         __m256 acc = _mm256_mul_ps(_mm256_set1_ps(w[0]), _mm256_loadu_ps(p + offsets[0]));
         for (k = 1; k < taps; k++)
             acc = UPS_MADD(_mm256_set1_ps(w[k]), _mm256_loadu_ps(p + offsets[k]), acc);
+        return acc;
+    }
+    static inline __m256i ups_sum8(const float *p, const Py_ssize_t *offsets, const float *w,
+                                   Py_ssize_t taps) {
+        __m256 acc = ups_dot8(p, offsets, w, taps);
         acc = _mm256_min_ps(_mm256_max_ps(acc, _mm256_setzero_ps()), _mm256_set1_ps(255.0f));
         return _mm256_cvtps_epi32(acc);
     }
@@ -237,21 +244,15 @@ cdef extern from *:
     static inline void ups_combine_avx2(float *dst, const float *base, const Py_ssize_t *offsets,
                                         const float *w, Py_ssize_t taps, Py_ssize_t n,
                                         int stream) {
-        Py_ssize_t i = 0, k;
+        Py_ssize_t i = 0;
         if (stream) {
             Py_ssize_t head = (Py_ssize_t)(((64 - ((size_t)dst & 63)) & 63) / sizeof(float));
             if (head > n) head = n;
             for (; i < head; i++) dst[i] = ups_sum1(base, offsets, w, taps, i);
         }
         for (; i + 16 <= n; i += 16) {
-            __m256 w0 = _mm256_set1_ps(w[0]);
-            __m256 a = _mm256_mul_ps(w0, _mm256_loadu_ps(base + offsets[0] + i));
-            __m256 b = _mm256_mul_ps(w0, _mm256_loadu_ps(base + offsets[0] + i + 8));
-            for (k = 1; k < taps; k++) {
-                __m256 wk = _mm256_set1_ps(w[k]);
-                a = _mm256_fmadd_ps(wk, _mm256_loadu_ps(base + offsets[k] + i), a);
-                b = _mm256_fmadd_ps(wk, _mm256_loadu_ps(base + offsets[k] + i + 8), b);
-            }
+            __m256 a = ups_dot8(base + i, offsets, w, taps);
+            __m256 b = ups_dot8(base + i + 8, offsets, w, taps);
             if (stream) {
                 _mm256_stream_ps(dst + i, a);
                 _mm256_stream_ps(dst + i + 8, b);
@@ -909,13 +910,14 @@ def planar_pass_uint8(const uint8_t[::1] src, uint8_t[::1] dst, Py_ssize_t outer
     """planar_pass for uint8 input and output, computing in float32.
 
     Results are rounded to nearest and saturated. scratch holds num_threads
-    slices of (w_in + (h_taps if width_first else 1) * w_out) * channels
-    floats; index_scratch as for planar_pass.
+    slices of planar_uint8_scratch_length(...) floats; index_scratch as for
+    planar_pass.
     """
     cdef Py_ssize_t n_rows = outer * h_out
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
     cdef Py_ssize_t w_double = w_in if w_doubling else 0
-    cdef Py_ssize_t scratch_len = (w_in + (h_taps if width_first else 1) * w_out) * channels
+    cdef Py_ssize_t scratch_len = planar_uint8_scratch_length(h_taps, w_in, w_out, channels,
+                                                              width_first)
     cdef Py_ssize_t chunk, first, last
     cdef int tid = 0
     cdef const uint8_t* src_ptr = &src[0]
@@ -932,6 +934,14 @@ def planar_pass_uint8(const uint8_t[::1] src, uint8_t[::1] dst, Py_ssize_t outer
                 &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
                 w_double, width_first, scratch_ptr + tid * scratch_len,
                 index_ptr + tid * 2 * h_taps, index_ptr + tid * 2 * h_taps + h_taps, stream)
+
+
+cpdef Py_ssize_t planar_uint8_scratch_length(Py_ssize_t h_taps, Py_ssize_t w_in,
+                                             Py_ssize_t w_out, Py_ssize_t channels,
+                                             bint width_first) noexcept nogil:
+    """Floats of scratch one thread of planar_pass_uint8 needs: a source row at input
+    width, then the ring of h_taps resampled rows (width first) or one output row."""
+    return (w_in + (h_taps if width_first else 1) * w_out) * channels
 
 
 def round_to_uint8(const float[::1] src, uint8_t[::1] dst, int num_threads):
