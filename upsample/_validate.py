@@ -52,24 +52,25 @@ def _check_scale(value, name="scale_factor"):
     return scale
 
 
+def _one_or_each(name, value, check_one):
+    """``check_one(value)``, or a tuple of it over a list, tuple or 1-D array."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if isinstance(value, (tuple, list)):
+        if len(value) == 0:
+            raise ValueError(f"{name} must not be an empty sequence")
+        return tuple(check_one(member) for member in value)
+    return check_one(value)
+
+
 def check_scale_factor(scale_factor):
     """Return a float, or a tuple of floats, each finite and > 0."""
-    if isinstance(scale_factor, (tuple, list)):
-        if len(scale_factor) == 0:
-            raise ValueError("scale_factor must not be an empty sequence")
-        return tuple(_check_scale(s) for s in scale_factor)
-    if isinstance(scale_factor, np.ndarray) and scale_factor.ndim == 1:
-        return check_scale_factor(scale_factor.tolist())
-    return _check_scale(scale_factor)
+    return _one_or_each("scale_factor", scale_factor, _check_scale)
 
 
 def check_size(size):
     """Return an int, or a tuple of ints, each >= 1."""
-    if isinstance(size, (tuple, list)) or (isinstance(size, np.ndarray) and size.ndim == 1):
-        if len(size) == 0:
-            raise ValueError("size must not be an empty sequence")
-        return tuple(_check_length(n) for n in size)
-    return _check_length(size)
+    return _one_or_each("size", size, _check_length)
 
 
 def _check_length(value):
