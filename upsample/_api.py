@@ -79,9 +79,10 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
         lengths = _validate.output_lengths(in_lengths, scales)
     else:
         lengths = layout.sorted_values(_validate.per_axis("size", size, len(axes)))
+        # Refuses empty input axes, so every N below is positive.
         _validate.check_sizes_for(lengths, in_lengths, size)
         # The sampling grid of scale M / N.
-        scales = [m / n if n else 1.0 for m, n in zip(lengths, in_lengths)]
+        scales = [m / n for m, n in zip(lengths, in_lengths)]
     out_dtype = _validate.check_dtype(dtype, array.dtype, _engine.result_dtype(array.dtype, mode))
     out_shape = layout.output_shape(array.shape, lengths)
     _validate.check_output_size(
