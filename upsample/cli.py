@@ -7,7 +7,6 @@ Run it as ``upsample`` (the console script) or ``python -m upsample``; see
 
 import argparse
 import contextlib
-import math
 import os
 import shutil
 import sys
@@ -16,6 +15,7 @@ import time
 
 import numpy as np
 
+from . import _validate
 from ._api import upsample as resample
 
 # File types by (lower-case) extension; images are saved in the format of their extension.
@@ -113,14 +113,15 @@ class FileError(Exception):
 
 
 def _positive_float(text):
-    """argparse type: a finite number greater than 0."""
+    """argparse type: a scale factor, checked by the library's own rule (finite, > 0)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be finite and greater than 0, got {text!r}")
-    return value
+    try:
+        return _validate.check_scale_factor(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _positive_int(text):
@@ -154,7 +155,7 @@ def build_parser():
     target.add_argument("--size", nargs="+", type=_positive_int, metavar="N",
                         help="output length, one for every spatial axis or one per axis "
                              "(for images: --size HEIGHT WIDTH)")
-    parser.add_argument("--mode", choices=("nearest", "linear", "cubic"), default="nearest",
+    parser.add_argument("--mode", choices=_validate.MODES, default="nearest",
                         help="interpolation (default: nearest)")
     parser.add_argument("--antialias", action="store_true",
                         help="low-pass when downscaling (linear and cubic only)")
