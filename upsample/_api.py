@@ -85,10 +85,10 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
         scales = [m / n for m, n in zip(lengths, in_lengths)]
     out_dtype = _validate.check_dtype(dtype, array.dtype, _engine.result_dtype(array.dtype, mode))
     out_shape = layout.output_shape(array.shape, lengths)
-    _validate.check_output_size(
-        out_shape, out_dtype.itemsize,
-        f"scale_factor={scale_factor!r}" if size is None else f"size={size!r}",
-    )
+    if size is None:
+        _validate.check_output_size(out_shape, out_dtype.itemsize, "scale_factor", scale_factor)
+    else:
+        _validate.check_output_size(out_shape, out_dtype.itemsize, "size", size)
     if out is not None:
         out = _validate.check_out(out, out_shape, out_dtype, array)
         result = out

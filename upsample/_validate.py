@@ -244,8 +244,13 @@ def output_lengths(in_lengths, scales):
     return lengths
 
 
-def check_output_size(shape, itemsize, cause):
-    """Refuse, before anything is allocated, a result that no machine could hold."""
+def check_output_size(shape, itemsize, name, value):
+    """Refuse, before anything is allocated, a result that no machine could hold.
+
+    ``name=value`` (scale_factor or size) is named in the message.
+    """
     total = math.prod(shape)
     if total >= sys.maxsize // 16 or total * itemsize >= sys.maxsize // 2:
-        raise ValueError(f"the output shape {tuple(shape)} for {cause} is too large to allocate")
+        raise ValueError(
+            f"the output shape {tuple(shape)} for {name}={value!r} is too large to allocate"
+        )
