@@ -1342,6 +1342,11 @@ cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t
     cdef Py_ssize_t per_stage = STAGE_BYTES // elem_bytes
     if per_stage >= line_elems:
         per_stage -= per_stage % line_elems
+    # A repeated row is copied from the one above only when both rows start at the same
+    # offset within 32 bytes. Otherwise the copy's loads overlap, in their low address
+    # bits, stores still waiting for their cache lines (the output is mostly not
+    # cached), and stall until those land: gathering the row again is faster then.
+    cdef bint copy_rows = row_bytes % 32 == 0
     cdef Py_ssize_t item, row, b, base, start, count, copies, copy, done, length
     cdef char* out
     item = first
@@ -1371,7 +1376,11 @@ cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t
             _gather_run(out, src + base, col_offsets, start, count, n_items, itemsize,
                         item_stride, col_double)
             for copy in range(1, copies):
-                memcpy(out + copy * row_bytes, out, count * elem_bytes)
+                if copy_rows:
+                    memcpy(out + copy * row_bytes, out, count * elem_bytes)
+                else:
+                    _gather_run(out + copy * row_bytes, src + base, col_offsets, start, count,
+                                n_items, itemsize, item_stride, col_double)
         item += copies
     if stream:
         ups_store_fence()
