@@ -1,5 +1,7 @@
 """The public API: the ``upsample`` function and the ``Upsample`` layer."""
 
+import threading
+
 import numpy as np
 
 from . import _engine, _validate
@@ -61,15 +63,86 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
         ``out``, or a new C-contiguous array: ``x``'s shape with the spatial
         axes resized.
     """
+    key = None
+    if out is None and type(x) is np.ndarray:
+        # The types go into the key too: True == 1 and 2.0 == 2, but only one of
+        # each pair is a valid argument.
+        key = (x.shape, x.strides, x.dtype, _typed(scale_factor), _typed(size), mode,
+               type(mode), align_corners, type(align_corners), antialias, type(antialias),
+               _typed(axes), dtype, type(dtype), num_threads, type(num_threads))
+        try:
+            recent = _PLANS.get(key)
+        except TypeError:  # an unhashable argument, a list say: plan afresh
+            key = recent = None
+        if recent is not None:
+            return recent(x)
     mode, align_corners, antialias = _validate.check_options(mode, align_corners, antialias)
     scale_factor, size = _validate.check_scale_or_size(scale_factor, size)
     num_threads = _validate.check_num_threads(num_threads)
     return _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out,
-                num_threads)
+                num_threads, key)
 
 
-def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out, num_threads):
-    """Check the array and the per-call arguments, plan the shapes, execute."""
+# The plans of recent calls that returned a new array, by their arguments: a
+# repeated call (the rule in a pipeline) then skips the checks and the planning,
+# which for small images cost more than the resampling, and several times more
+# when the caches are cold between calls. Only arguments that passed every check
+# are recorded, so a recorded call is one that is known to be valid.
+_PLANS = {}
+_PLANS_LOCK = threading.Lock()
+PLAN_CACHE_ENTRIES = 64
+# Larger outputs are planned at every call: their plan's tables are large and
+# the planning is small next to their resampling.
+PLANNED_LENGTH_MAX = 1 << 18
+
+
+def _typed(value):
+    """``value`` with its type (its members and their types if it is a tuple), for a key.
+
+    A key never holds the caller's tuple itself: a cache should not keep the
+    caller's objects alive.
+    """
+    if type(value) is tuple:
+        return (*value, tuple(map(type, value)))
+    return value, type(value)
+
+
+class _CallPlan:
+    """A checked and planned call, to run again on arrays of the same shape, strides and dtype."""
+
+    __slots__ = ("steps", "num_threads", "out_shape", "source_shape", "target_shape")
+
+    def __init__(self, steps, num_threads, out_shape, source_shape, target_shape):
+        self.steps = steps
+        self.num_threads = num_threads
+        self.out_shape = out_shape
+        self.source_shape = source_shape
+        self.target_shape = target_shape
+
+    def __call__(self, x):
+        steps = self.steps
+        result = _engine.new_array(self.out_shape, steps.out_dtype)
+        if self.source_shape is not None:
+            x = x.reshape(self.source_shape)
+        target = result if self.target_shape is None else result.reshape(self.target_shape)
+        steps(x, target, self.num_threads)
+        return result
+
+
+def _remember(key, call):
+    with _PLANS_LOCK:
+        if len(_PLANS) >= PLAN_CACHE_ENTRIES:
+            del _PLANS[next(iter(_PLANS))]  # the oldest
+        _PLANS[key] = call
+
+
+def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out, num_threads,
+         key=None):
+    """Check the array and the per-call arguments, plan, execute.
+
+    With a ``key``, the plan is remembered under it when it can be replayed:
+    a new C-contiguous result with the axes in place.
+    """
     array = _validate.check_array(x)
     axes = _validate.check_axes(axes, array.ndim)
     layout = Layout(array.ndim, axes)
@@ -102,8 +175,16 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
 
     source = layout.to_canonical(array)
     canonical_shape = layout.canonical_shape(out_shape, lengths)
-    filled = _engine.resample(source, scales, canonical_shape, mode, align_corners, antialias,
-                              num_threads, out_dtype, target)
+    steps = _engine.plan(source.shape, source.strides, source.dtype, scales, canonical_shape,
+                         mode, align_corners, antialias, out_dtype)
+    filled = steps(source, target, num_threads)
+    if (key is not None and out is None and target is not None and array is x
+            and sum(canonical_shape[:-1]) <= PLANNED_LENGTH_MAX):
+        _remember(key, _CallPlan(
+            steps, num_threads, out_shape,
+            None if source.shape == array.shape else source.shape,
+            None if target.shape == result.shape else target.shape,
+        ))
     if target is not None:
         return result
     filled = layout.from_canonical(filled, out_shape)
@@ -139,9 +220,22 @@ class Upsample:
 
     def __call__(self, x, *, out=None, num_threads=None):
         """Resample ``x`` with this layer's options; ``out`` and ``num_threads`` as in :func:`upsample`."""
+        key = None
+        if out is None and type(x) is np.ndarray:
+            # The options were checked when the layer was made; a changed attribute
+            # makes a new key. "layer" keeps these keys apart from upsample's.
+            key = ("layer", x.shape, x.strides, x.dtype, self.scale_factor, self.size,
+                   self.mode, self.align_corners, self.antialias, self.axes, self.dtype,
+                   num_threads, type(num_threads))
+            try:
+                recent = _PLANS.get(key)
+            except TypeError:
+                key = recent = None
+            if recent is not None:
+                return recent(x)
         num_threads = _validate.check_num_threads(num_threads)
         return _run(x, self.scale_factor, self.size, self.axes, self.mode, self.align_corners,
-                    self.antialias, self.dtype, out, num_threads)
+                    self.antialias, self.dtype, out, num_threads, key)
 
     def __repr__(self):
         parts = [f"scale_factor={self.scale_factor!r}" if self.size is None

@@ -89,38 +89,87 @@ def resample(x, scales, out_shape, mode, align_corners, antialias, num_threads,
     ``target`` (C-contiguous, right shape and dtype) when one is given, else
     into a new array. Returns the result.
     """
+    steps = plan(x.shape, x.strides, x.dtype, scales, out_shape, mode, align_corners, antialias,
+                 out_dtype)
+    return steps(x, target, num_threads)
+
+
+class Plan:
+    """A resampling decided for one input shape, strides and dtype and one set of options.
+
+    ``plan(x, target=None, num_threads=None)`` runs it on a canonical array
+    ``x`` of that shape, strides and dtype, into ``target`` (C-contiguous,
+    ``out_shape``, ``out_dtype``) or a new array, and returns the result.
+    Only the thread count is decided at run time, so that the environment's
+    limits are honoured at every call. Plans hold no per-call memory: scratch
+    comes from the running thread, so one plan may run in several threads.
+    """
+
+    __slots__ = ("out_shape", "out_dtype", "_fill")
+
+    def __init__(self, out_shape, out_dtype, fill):
+        self.out_shape = out_shape
+        self.out_dtype = out_dtype
+        self._fill = fill
+
+    def __call__(self, x, target=None, num_threads=None):
+        if target is None:
+            # Through the output cache: a recycled block is already mapped, where a
+            # fresh one would cost a page fault and a page of zeroes per page.
+            target = _memory.empty(self.out_shape, self.out_dtype)
+        if self._fill is not None:
+            self._fill(x, target, num_threads)
+        return target
+
+
+def plan(in_shape, in_strides, in_dtype, scales, out_shape, mode, align_corners, antialias,
+         out_dtype=None):
+    """Decide everything about a resampling that depends only on shapes and options.
+
+    Returns the :class:`Plan`: the kernels, the order of the passes, the
+    tables, the sizes of intermediates. Deciding costs more than running the
+    kernels for small images (and several times more when the caches are cold
+    between calls, as in a pipeline), so the API keeps the plans of recent calls.
+    """
+    in_shape, out_shape, in_dtype = tuple(in_shape), tuple(out_shape), np.dtype(in_dtype)
     if out_dtype is None:
-        out_dtype = result_dtype(x.dtype, mode)
-    if target is None:
-        # Through the output cache: a recycled block is already mapped, where a
-        # fresh one would cost a page fault and a page of zeroes per page.
-        target = _memory.empty(out_shape, out_dtype)
-    if target.size == 0:
-        return target
+        out_dtype = result_dtype(in_dtype, mode)
+    out_dtype = np.dtype(out_dtype)
+    if math.prod(out_shape) == 0:
+        return Plan(out_shape, out_dtype, None)
     if mode == "nearest":
-        if out_dtype == x.dtype:
-            _gather_nearest(x, scales, target, num_threads)
-        else:
-            gathered = _memory.empty(out_shape, x.dtype)
-            _gather_nearest(x, scales, gathered, num_threads)
-            cast_into(gathered, target, num_threads)
-        return target
+        fill = _nearest_fill(in_shape, in_strides, in_dtype, scales, out_shape)
+        if out_dtype != in_dtype:
+            fill = _through(fill, out_shape, in_dtype)
+        return Plan(out_shape, out_dtype, fill)
+    options = (scales, mode, align_corners, antialias)
     work_dtype = compute_dtype(out_dtype)
-    if _fused_uint8(x, out_dtype, out_shape):
-        _resample_weighted(x, scales, target, mode, align_corners, antialias, num_threads,
-                           work_dtype)
+    if _fused_uint8(in_dtype, out_dtype, out_shape):
+        fill = _weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, work_dtype)
     elif work_dtype == out_dtype:
-        _resample_weighted(x, scales, target, mode, align_corners, antialias, num_threads)
+        fill = _weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, out_dtype)
     else:
-        work = _memory.empty(out_shape, work_dtype)
-        _resample_weighted(x, scales, work, mode, align_corners, antialias, num_threads)
-        cast_into(work, target, num_threads)
-    return target
+        fill = _through(
+            _weighted_fill(in_shape, in_dtype, out_shape, work_dtype, options, work_dtype),
+            out_shape, work_dtype,
+        )
+    return Plan(out_shape, out_dtype, fill)
 
 
-def _fused_uint8(x, out_dtype, out_shape):
+def _through(fill, shape, dtype):
+    """``fill`` into a temporary of ``dtype``, then cast into the real target."""
+
+    def run(x, target, num_threads):
+        temporary = _memory.empty(shape, dtype)
+        fill(x, temporary, num_threads)
+        cast_into(temporary, target, num_threads)
+
+    return run
+
+
+def _fused_uint8(in_dtype, out_dtype, out_shape):
     """uint8 to uint8 over two spatial axes has a kernel that converts on the fly."""
-    return x.dtype == np.uint8 and out_dtype == np.uint8 and len(out_shape) == 4
+    return in_dtype == np.uint8 and out_dtype == np.uint8 and len(out_shape) == 4
 
 
 def cast_into(source, target, num_threads=None):
@@ -214,28 +263,27 @@ def _cached_gather_offsets(in_shape, strides, out_shape, factors):
     return offsets, counts
 
 
-def _gather_nearest(x, scales, out, num_threads):
+def _nearest_fill(in_shape, strides, dtype, scales, out_shape):
     """Nearest is a gather of whole channel vectors, read straight from x's strides."""
     factors = _nearest_factors(scales)
-    offsets, counts = _gather_offsets(x.shape, x.strides, out.shape, factors)
-    threads = effective_num_threads(num_threads, out.size)
-    n_rows = out.size // (out.shape[-2] * out.shape[-1])
+    offsets, counts = _gather_offsets(in_shape, strides, out_shape, factors)
+    itemsize = dtype.itemsize
+    size = math.prod(out_shape)
+    n_rows = size // (out_shape[-2] * out_shape[-1])
     # Scale 2 on the last axis over contiguous pixels is a plain repetition.
-    col_double = (factors[-1] == 2 and x.strides[-1] == x.itemsize
-                  and x.strides[-2] == x.shape[-1] * x.itemsize)
-    kernels.gather_nearest(
-        x.__array_interface__["data"][0],
-        out.reshape(-1).view(np.uint8),
-        offsets,
-        counts,
-        x.shape[-1],
-        x.itemsize,
-        x.strides[-1],
-        col_double,
-        _block(n_rows, out.shape[-2], threads, MIN_BLOCK_PIXELS),
-        out.nbytes >= STREAM_MIN_BYTES,
-        threads,
-    )
+    col_double = (factors[-1] == 2 and strides[-1] == itemsize
+                  and strides[-2] == in_shape[-1] * itemsize)
+    stream = size * itemsize >= STREAM_MIN_BYTES
+    fixed = (offsets, counts, in_shape[-1], itemsize, strides[-1], col_double)
+
+    def run(x, out, num_threads):
+        threads = effective_num_threads(num_threads, size)
+        kernels.gather_nearest(
+            x.__array_interface__["data"][0], out.reshape(-1).view(np.uint8), *fixed,
+            _block(n_rows, out_shape[-2], threads, MIN_BLOCK_PIXELS), stream, threads,
+        )
+
+    return run
 
 
 # ---------------------------------------------------------------------------
@@ -243,107 +291,113 @@ def _gather_nearest(x, scales, out, num_threads):
 # ---------------------------------------------------------------------------
 
 
-def _compute_view(x, out, work_dtype):
-    """Contiguous real-valued input and output views for the kernels.
-
-    Complex data is resampled as interleaved real and imaginary channels,
-    which is exact because every pass is linear.
-    """
-    compute_dtype = np.float64 if work_dtype in (np.float64, np.complex128) else np.float32
-    if x.dtype == np.uint8 and out.dtype == np.uint8:
-        return np.ascontiguousarray(x), out, compute_dtype
-    source = np.ascontiguousarray(x, dtype=work_dtype)
-    if out.dtype.kind == "c":
-        source = source.view(compute_dtype)
-        target = out.view(compute_dtype)
-    else:
-        target = out
-    return source, target, compute_dtype
-
-
-class _Pass:
-    """One step of the plan: the axes it resamples and how much it grows the data."""
-
-    def __init__(self, axes, growth):
-        self.axes = axes
-        self.growth = growth
-
-
-def _plan(in_shape, out_shape):
-    """Order the passes: shrinking ones first, growing ones last."""
+def _order_passes(in_shape, out_shape):
+    """The spatial axes of each pass, shrinking passes first and growing ones last."""
     n_spatial = len(in_shape) - 2
     growth = [out_shape[a] / in_shape[a] for a in range(len(in_shape))]
     if n_spatial == 1:
-        return [_Pass((1,), growth[1])]
+        return [(1,)]
     last_two = (n_spatial - 1, n_spatial)
-    steps = [_Pass(last_two, growth[last_two[0]] * growth[last_two[1]])]
-    steps += [_Pass((a,), growth[a]) for a in range(1, n_spatial - 1)]
-    return sorted(steps, key=lambda step: step.growth)
+    passes = [(last_two, growth[last_two[0]] * growth[last_two[1]])]
+    passes += [((a,), growth[a]) for a in range(1, n_spatial - 1)]
+    return [axes for axes, _ in sorted(passes, key=lambda item: item[1])]
 
 
-def _resample_weighted(x, scales, out, mode, align_corners, antialias, num_threads,
-                       work_dtype=None):
-    """Linear or cubic; ``work_dtype`` is given when the kernels convert uint8 on the fly."""
-    work_dtype = out.dtype if work_dtype is None else work_dtype
-    source, target, real = _compute_view(x, out, work_dtype)
-    in_shape, out_shape = source.shape, target.shape
+def _weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dtype):
+    """Linear or cubic into a target of ``target_dtype``, computed in ``work_dtype``.
+
+    ``work_dtype`` differs from ``target_dtype`` only for uint8 to uint8,
+    which the kernels convert on the fly. Complex data is resampled as
+    interleaved real and imaginary channels, which is exact because every
+    pass is linear.
+    """
+    scales, mode, align_corners, antialias = options
+    real = np.dtype(np.float64 if work_dtype in (np.float64, np.complex128) else np.float32)
+    fused = in_dtype == np.uint8 and target_dtype == np.uint8
+    is_complex = target_dtype.kind == "c"
+    if is_complex:
+        in_shape = in_shape[:-1] + (2 * in_shape[-1],)
+        out_shape = out_shape[:-1] + (2 * out_shape[-1],)
+    kernel_dtype = np.dtype(np.uint8) if fused else real
     tables = {
         axis: _axis_table(in_shape[axis], out_shape[axis], scale, mode, align_corners,
-                          antialias, np.dtype(real))
+                          antialias, real)
         for axis, scale in enumerate(scales, start=1)
     }
-    if _volume(source, target, tables, num_threads):
-        return
-    current = source
-    steps = _plan(in_shape, out_shape)
-    for number, step in enumerate(steps):
-        shape = list(current.shape)
-        for axis in step.axes:
-            shape[axis] = out_shape[axis]
-        result = target if number == len(steps) - 1 else _memory.empty(shape, source.dtype)
-        if len(step.axes) == 2:
-            _planar(current, result, tables[step.axes[0]], tables[step.axes[1]], num_threads)
-        elif step.axes[0] == current.ndim - 2:
-            _horizontal(current, result, tables[step.axes[0]], num_threads)
+    passes = _volume_pass(in_shape, out_shape, tables, kernel_dtype)
+    if passes is None:
+        passes, shape = [], in_shape
+        for axes in _order_passes(in_shape, out_shape):
+            result_shape = list(shape)
+            for axis in axes:
+                result_shape[axis] = out_shape[axis]
+            result_shape = tuple(result_shape)
+            if len(axes) == 2:
+                run = _planar_pass(shape, result_shape, kernel_dtype, tables[axes[0]],
+                                   tables[axes[1]])
+            elif axes[0] == len(shape) - 2:
+                run = _horizontal_pass(shape, result_shape, kernel_dtype, tables[axes[0]])
+            else:
+                run = _vertical_pass(shape, result_shape, kernel_dtype, axes[0], tables[axes[0]])
+            passes.append((run, result_shape))
+            shape = result_shape
+    else:
+        passes = [(passes, out_shape)]
+
+    def fill(x, target, num_threads):
+        if fused:
+            current = np.ascontiguousarray(x)
         else:
-            _vertical(current, result, step.axes[0], tables[step.axes[0]], num_threads)
-        current = result
+            current = np.ascontiguousarray(x, dtype=work_dtype)
+        if is_complex:
+            current, target = current.view(real), target.view(real)
+        for run, shape in passes[:-1]:
+            result = _memory.empty(shape, real)
+            run(current, result, num_threads)
+            current = result
+        passes[-1][0](current, target, num_threads)
+
+    return fill
 
 
-def _volume(source, target, tables, num_threads):
-    """Three spatial axes in one sweep when the depth does not shrink; False if not done.
+def _volume_pass(in_shape, out_shape, tables, dtype):
+    """Three spatial axes in one sweep when the depth does not shrink; None if not here.
 
     The fused pass keeps a ring of d_taps resampled planes per thread, so it
     is used only while that ring stays small next to the shared cache.
     """
-    if source.ndim != 5:
-        return False
-    outer, d_in, h_in, w_in, channels = source.shape
-    d_out, h_out, w_out = target.shape[1:4]
+    if len(in_shape) != 5:
+        return None
+    outer, d_in, h_in, w_in, channels = in_shape
+    d_out, h_out, w_out = out_shape[1:4]
     depth, height, width = tables[1], tables[2], tables[3]
     d_taps, h_taps, w_taps = depth.taps, height.taps, width.taps
     plane = h_out * w_out * channels
-    if d_out < d_in or d_taps * plane * source.itemsize > VOLUME_RING_BYTES:
-        return False
+    if d_out < d_in or d_taps * plane * dtype.itemsize > VOLUME_RING_BYTES:
+        return None
     if not _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels, h_taps,
                                    w_taps):
-        return False
-    threads = effective_num_threads(num_threads, target.size * (d_taps + h_taps + w_taps))
-    row_tiles = _use_row_tiles(source.dtype, True, width.doubling, height.rows_used == h_in,
+        return None
+    size = math.prod(out_shape)
+    row_tiles = _use_row_tiles(dtype, True, width.doubling, height.rows_used == h_in,
                                h_taps, w_in, w_out, channels)
     scratch = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, True, row_tiles)
     index_length = kernels.volume_index_length(d_taps, h_taps, row_tiles)
-    kernels.volume_pass(
-        source.reshape(-1), target.reshape(-1), outer, d_in, h_in, w_in, channels, d_out,
-        h_out, w_out, depth.offsets(1), depth.weights, d_taps, height.offsets(1),
-        height.weights, h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
-        row_tiles,
-        _scratch("planes", threads * d_taps * plane, source.dtype),
-        _scratch("rows", threads * scratch, source.dtype),
-        _index_scratch(threads * index_length),
-        target.nbytes >= WEIGHTED_STREAM_MIN_BYTES, threads,
-    )
-    return True
+    fixed = (outer, d_in, h_in, w_in, channels, d_out, h_out, w_out, depth.offsets(1),
+             depth.weights, d_taps, height.offsets(1), height.weights, h_taps,
+             width.offsets(channels), width.weights, w_taps, width.doubling, row_tiles)
+    stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+
+    def run(source, target, num_threads):
+        threads = effective_num_threads(num_threads, size * (d_taps + h_taps + w_taps))
+        kernels.volume_pass(
+            source.reshape(-1), target.reshape(-1), *fixed,
+            _scratch("planes", threads * d_taps * plane, dtype),
+            _scratch("rows", threads * scratch, dtype),
+            _index_scratch(threads * index_length), stream, threads,
+        )
+
+    return run
 
 
 class _AxisTable:
@@ -443,78 +497,86 @@ def _index_scratch(count):
     return index
 
 
-def _vertical(source, result, axis, table, num_threads):
-    outer = math.prod(source.shape[:axis])
-    inner = math.prod(source.shape[axis + 1 :])
-    n_in, n_out, taps = source.shape[axis], result.shape[axis], table.taps
-    threads = effective_num_threads(num_threads, result.size * taps)
-    kernels.vertical_pass(
-        source.reshape(-1),
-        result.reshape(-1),
-        outer,
-        n_in,
-        inner,
-        n_out,
-        table.offsets(inner),
-        table.weights,
-        taps,
-        _block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS),
-        result.nbytes >= WEIGHTED_STREAM_MIN_BYTES,
-        threads,
-    )
+def _vertical_pass(in_shape, out_shape, dtype, axis, table):
+    """One axis that is neither of the last two spatial ones: rows are long contiguous runs."""
+    outer = math.prod(in_shape[:axis])
+    inner = math.prod(in_shape[axis + 1 :])
+    n_in, n_out, taps = in_shape[axis], out_shape[axis], table.taps
+    size = math.prod(out_shape)
+    fixed = (outer, n_in, inner, n_out, table.offsets(inner), table.weights, taps)
+    stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+
+    def run(source, result, num_threads):
+        threads = effective_num_threads(num_threads, size * taps)
+        kernels.vertical_pass(
+            source.reshape(-1), result.reshape(-1), *fixed,
+            _block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS), stream, threads,
+        )
+
+    return run
 
 
-def _horizontal(source, result, table, num_threads):
-    outer, n_in, channels = source.shape
-    n_out, taps = result.shape[1], table.taps
-    threads = effective_num_threads(num_threads, result.size * taps)
-    kernels.horizontal_pass(
-        source.reshape(-1),
-        result.reshape(-1),
-        outer,
-        n_in,
-        channels,
-        n_out,
-        table.offsets(channels),
-        table.weights,
-        taps,
-        table.doubling,
-        _block(outer, n_out, threads, MIN_BLOCK_PIXELS),
-        threads,
-    )
+def _horizontal_pass(in_shape, out_shape, dtype, table):
+    """The only spatial axis of a (batch, length, channels) array."""
+    outer, n_in, channels = in_shape
+    n_out, taps = out_shape[1], table.taps
+    size = math.prod(out_shape)
+    fixed = (outer, n_in, channels, n_out, table.offsets(channels), table.weights, taps,
+             table.doubling)
+
+    def run(source, result, num_threads):
+        threads = effective_num_threads(num_threads, size * taps)
+        kernels.horizontal_pass(
+            source.reshape(-1), result.reshape(-1), *fixed,
+            _block(outer, n_out, threads, MIN_BLOCK_PIXELS), threads,
+        )
+
+    return run
 
 
-def _planar(source, result, height, width, num_threads):
-    *outer_dims, h_in, w_in, channels = source.shape
+def _planar_pass(in_shape, out_shape, dtype, height, width):
+    """The last two spatial axes together, without materialising the half-done array."""
+    *outer_dims, h_in, w_in, channels = in_shape
     outer = math.prod(outer_dims)
-    h_out, w_out = result.shape[-3], result.shape[-2]
+    h_out, w_out = out_shape[-3], out_shape[-2]
     h_taps, w_taps = height.taps, width.taps
     width_first = _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
                                           h_taps, w_taps)
-    threads = effective_num_threads(num_threads, result.size * (h_taps + w_taps))
-    tables = (outer, h_in, w_in, channels, h_out, w_out, height.offsets(1), height.weights,
-              h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
-              width_first)
-    stream = result.nbytes >= WEIGHTED_STREAM_MIN_BYTES
-    if source.dtype == np.uint8:
+    size = math.prod(out_shape)
+    work = size * (h_taps + w_taps)
+    fixed = (outer, h_in, w_in, channels, h_out, w_out, height.offsets(1), height.weights,
+             h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
+             width_first)
+    stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+    scratch_dtype = height.weights.dtype
+    if dtype == np.uint8:
         row_length = kernels.planar_uint8_scratch_length(h_taps, w_in, w_out, channels,
                                                          width_first)
-        kernels.planar_pass_uint8(
-            source.reshape(-1), result.reshape(-1), *tables,
-            _scratch("rows", threads * row_length, height.weights.dtype),
-            _index_scratch(threads * 2 * h_taps), stream, threads,
-        )
-        return
-    row_tiles = _use_row_tiles(source.dtype, width_first, width.doubling,
-                               height.rows_used == h_in, h_taps, w_in, w_out, channels)
+
+        def run_uint8(source, result, num_threads):
+            threads = effective_num_threads(num_threads, work)
+            kernels.planar_pass_uint8(
+                source.reshape(-1), result.reshape(-1), *fixed,
+                _scratch("rows", threads * row_length, scratch_dtype),
+                _index_scratch(threads * 2 * h_taps), stream, threads,
+            )
+
+        return run_uint8
+    row_tiles = _use_row_tiles(dtype, width_first, width.doubling, height.rows_used == h_in,
+                               h_taps, w_in, w_out, channels)
     row_length = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, width_first,
                                                row_tiles)
-    kernels.planar_pass(
-        source.reshape(-1), result.reshape(-1), *tables, row_tiles,
-        _scratch("rows", threads * row_length, height.weights.dtype),
-        _index_scratch(threads * kernels.planar_index_length(h_taps, row_tiles)),
-        stream, threads,
-    )
+    index_length = kernels.planar_index_length(h_taps, row_tiles)
+
+    def run(source, result, num_threads):
+        threads = effective_num_threads(num_threads, work)
+        kernels.planar_pass(
+            source.reshape(-1), result.reshape(-1), *fixed, row_tiles,
+            _scratch("rows", threads * row_length, scratch_dtype),
+            _index_scratch(threads * index_length), stream, threads,
+        )
+
+    return run
 
 
 def _use_row_tiles(dtype, width_first, w_doubling, every_row_used, h_taps, w_in, w_out,

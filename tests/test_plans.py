@@ -1,0 +1,191 @@
+"""Remembered call plans: a repeated call must give what a freshly planned call gives.
+
+``upsample`` and ``Upsample`` remember the plan of a call (checks, tables,
+kernel choices) and replay it for the next call with the same arguments and
+an input of the same shape, strides and dtype. These tests compare replayed
+calls with calls planned from scratch, on new data each time, and check that
+arguments which compare equal to valid ones (True == 1, 2.0 == 2) are still
+refused.
+"""
+
+import threading
+
+import numpy as np
+import pytest
+
+from upsample import Upsample, _api, upsample
+
+RNG = np.random.default_rng(11)
+
+
+def _fresh(call):
+    """``call()`` with no remembered plans, so that it plans from scratch."""
+    _api._PLANS.clear()
+    return call()
+
+
+def _image(shape, dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return RNG.integers(max(info.min, -1000), min(info.max, 1000), shape).astype(dtype)
+    if dtype.kind == "c":
+        return (RNG.standard_normal(shape) + 1j * RNG.standard_normal(shape)).astype(dtype)
+    if dtype.kind == "b":
+        return RNG.random(shape) < 0.5
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+CASES = [
+    # (input shape, dtype, arguments, how to lay the input out)
+    ((2, 9, 11, 3), "float32", dict(scale_factor=1.7, mode="nearest"), "c"),
+    ((2, 9, 11, 3), "float32", dict(scale_factor=2, mode="nearest"), "c"),
+    ((2, 9, 11, 3), "float32", dict(scale_factor=(1.5, 2.0), mode="linear"), "c"),
+    ((2, 9, 11, 3), "float32", dict(scale_factor=2.0, mode="cubic"), "c"),
+    ((1, 16, 12, 4), "float32", dict(scale_factor=0.5, mode="cubic", antialias=True), "c"),
+    ((1, 8, 8, 2), "float64", dict(scale_factor=1.3, mode="linear", align_corners=True), "c"),
+    ((1, 7, 6, 3), "uint8", dict(scale_factor=2.0, mode="cubic"), "c"),
+    ((1, 7, 6, 3), "uint8", dict(scale_factor=1.5, mode="linear", dtype="float32"), "c"),
+    ((1, 7, 6, 3), "int16", dict(scale_factor=1.5, mode="cubic", dtype="int16"), "c"),
+    ((1, 7, 6, 2), "complex64", dict(scale_factor=1.5, mode="linear"), "c"),
+    ((1, 7, 6, 2), "float32", dict(scale_factor=1.5, mode="nearest", dtype="float64"), "c"),
+    ((1, 7, 6, 2), "bool", dict(scale_factor=2.5, mode="nearest"), "c"),
+    ((2, 5, 6, 7, 2), "float32", dict(scale_factor=2.0, mode="cubic"), "c"),
+    ((2, 5, 6, 7, 2), "float32", dict(scale_factor=(0.5, 1.5, 2.0), mode="linear"), "c"),
+    ((3, 40, 2), "float32", dict(scale_factor=2.0, mode="linear"), "c"),
+    ((9, 11, 3), "float32", dict(scale_factor=1.5, mode="linear", axes=(0, 1)), "c"),
+    ((2, 3, 9, 11), "float32", dict(scale_factor=2.0, mode="cubic", axes=(2, 3)), "c"),
+    ((2, 9, 11, 3), "float32", dict(size=(13, 4), mode="cubic"), "c"),
+    ((2, 9, 11, 3), "float32", dict(scale_factor=1.7, mode="nearest"), "reversed"),
+    ((2, 9, 11, 3), "float32", dict(scale_factor=1.5, mode="linear"), "fortran"),
+    ((2, 9, 11, 3), "float32", dict(scale_factor=2.0, mode="nearest"), "strided"),
+    ((2, 9, 11, 3), "float32", dict(scale_factor=1.5, mode="cubic", num_threads=2), "c"),
+]
+IDS = [f"{args.get('mode')}-{dtype}-{len(shape)}d-{layout}-{i}"
+       for i, (shape, dtype, args, layout) in enumerate(CASES)]
+
+
+def _laid_out(x, layout):
+    if layout == "reversed":
+        return x[:, ::-1]
+    if layout == "fortran":
+        return np.asfortranarray(x)
+    if layout == "strided":
+        wide = np.repeat(x, 2, axis=-2)
+        return wide[..., ::2, :]
+    return x
+
+
+@pytest.mark.parametrize("shape, dtype, args, layout", CASES, ids=IDS)
+def test_replayed_call_equals_a_freshly_planned_one(shape, dtype, args, layout):
+    # New values each time: a plan must not keep anything of the input it was made for.
+    inputs = [_laid_out(_image(shape, dtype), layout) for _ in range(3)]
+    expected = [_fresh(lambda: upsample(x, **args)) for x in inputs]
+    _api._PLANS.clear()
+    results = [upsample(x, **args) for x in inputs]  # the first plans, the others replay
+    for got, want in zip(results, expected):
+        assert got.dtype == want.dtype and got.shape == want.shape and got.flags.c_contiguous
+        np.testing.assert_array_equal(got, want)
+    assert not np.shares_memory(results[1], results[2])
+
+
+def test_same_shape_with_other_strides_is_planned_anew():
+    x = _image((2, 9, 11, 3), "float32")
+    views = [x, x[:, ::-1], np.asfortranarray(x), x[..., ::-1, :], x.transpose(0, 2, 1, 3)]
+    for mode in ("nearest", "linear"):
+        expected = [_fresh(lambda: upsample(v, 1.5, mode)) for v in views]
+        _api._PLANS.clear()
+        for view, want in zip(views, expected):
+            np.testing.assert_array_equal(upsample(view, 1.5, mode), want)
+
+
+@pytest.mark.parametrize("shape, dtype, args, layout", CASES, ids=IDS)
+def test_layer_replays_equal_fresh_calls(shape, dtype, args, layout):
+    args = dict(args)
+    num_threads = args.pop("num_threads", None)
+    layer = Upsample(**args)
+    for data in range(2):
+        x = _laid_out(_image(shape, dtype), layout)
+        expected = _fresh(lambda: upsample(x, **args))
+        layer(x, num_threads=num_threads)
+        np.testing.assert_array_equal(layer(x, num_threads=num_threads), expected)
+
+
+def test_contiguous_calls_are_remembered_and_the_cache_is_bounded():
+    _api._PLANS.clear()
+    x = _image((1, 6, 5, 3), "float32")
+    upsample(x, 2.0, "linear")
+    assert len(_api._PLANS) == 1
+    upsample(x, 2.0, "linear")
+    assert len(_api._PLANS) == 1
+    for k in range(_api.PLAN_CACHE_ENTRIES + 10):
+        upsample(x, 1.0 + k / 64, "linear")
+    assert len(_api._PLANS) == _api.PLAN_CACHE_ENTRIES
+
+
+def test_calls_that_cannot_be_replayed_are_not_remembered():
+    _api._PLANS.clear()
+    x = _image((1, 6, 5, 3), "float32")
+    upsample(x, [2.0, 2.0], "linear")  # a list is not hashable
+    upsample(x.tolist(), 2.0, "linear")  # not an ndarray
+    upsample(x, 2.0, "linear", out=np.empty((1, 12, 10, 3), np.float32))
+    upsample(x, 2.0, "linear", axes=(1, 3))  # the result needs moving axes back
+    assert len(_api._PLANS) == 0
+
+
+# Each valid argument, then one that compares equal to it (True == 1, 2.0 == 2)
+# but is refused: a remembered plan for the first must not serve the second.
+LOOKALIKES = [
+    (dict(align_corners=False), dict(align_corners=0), TypeError),
+    (dict(antialias=False), dict(antialias=0), TypeError),
+    (dict(scale_factor=1), dict(scale_factor=True), TypeError),
+    (dict(scale_factor=(1, 2)), dict(scale_factor=(True, 2)), TypeError),
+    (dict(scale_factor=None, size=2), dict(scale_factor=None, size=2.0), TypeError),
+    (dict(scale_factor=None, size=(2, 4)), dict(scale_factor=None, size=(2.0, 4)), TypeError),
+    (dict(scale_factor=None, size=1), dict(scale_factor=None, size=True), TypeError),
+    (dict(num_threads=1), dict(num_threads=True), TypeError),
+    (dict(num_threads=1), dict(num_threads=1.0), TypeError),
+    (dict(axes=(1, 2)), dict(axes=(True, 2)), TypeError),
+    (dict(axes=(1, 2)), dict(axes=(1.0, 2)), TypeError),
+]
+
+
+@pytest.mark.parametrize("valid, lookalike, error", LOOKALIKES,
+                         ids=[repr(bad) for _, bad, _ in LOOKALIKES])
+def test_lookalike_arguments_are_still_refused(valid, lookalike, error):
+    x = _image((1, 6, 5, 3), "float32")
+    base = dict(scale_factor=2.0, mode="linear")
+    good = {**base, **valid}
+    bad = {**base, **lookalike}
+    upsample(x, **good)
+    upsample(x, **good)
+    with pytest.raises(error):
+        upsample(x, **bad)
+
+
+def test_changed_layer_attribute_is_not_served_an_old_plan():
+    x = _image((1, 6, 5, 3), "float32")
+    layer = Upsample(2.0, "linear")
+    layer(x)
+    layer(x)
+    layer.mode = "cubic"
+    np.testing.assert_array_equal(layer(x), _fresh(lambda: upsample(x, 2.0, "cubic")))
+
+
+def test_one_plan_runs_in_many_threads_at_once():
+    inputs = [_image((1, 64, 48, 3), "float32") for _ in range(8)]
+    expected = [_fresh(lambda: upsample(x, 1.7, "cubic", num_threads=1)) for x in inputs]
+    upsample(inputs[0], 1.7, "cubic", num_threads=1)
+    results = [None] * len(inputs)
+
+    def work(k):
+        for _ in range(20):
+            results[k] = upsample(inputs[k], 1.7, "cubic", num_threads=1)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(inputs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for got, want in zip(results, expected):
+        np.testing.assert_array_equal(got, want)
