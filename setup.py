@@ -103,16 +103,16 @@ def _extensions():
     import numpy
     from Cython.Build import cythonize
 
+    # Modules that cimport numpy (its C API: array data pointers, memory handlers).
+    numpy_c = dict(
+        include_dirs=[numpy.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
+    )
     extensions = [
         Extension("upsample_c._threads", ["upsample_c/_threads.pyx"]),
-        Extension(
-            "upsample_c._memory",
-            ["upsample_c/_memory.pyx"],
-            include_dirs=[numpy.get_include()],
-            define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
-        ),
+        Extension("upsample_c._memory", ["upsample_c/_memory.pyx"], **numpy_c),
         Extension("upsample_c._cpu", ["upsample_c/_cpu.pyx"]),
-        Extension("upsample_c._kernels_base", ["upsample_c/_kernels_base.pyx"]),
+        Extension("upsample_c._kernels_base", ["upsample_c/_kernels_base.pyx"], **numpy_c),
     ]
     if _is_x86_64() and sys.platform != "win32":
         extensions.append(
@@ -120,6 +120,7 @@ def _extensions():
                 "upsample_c._kernels_avx2",
                 ["upsample_c/_kernels_avx2.pyx"],
                 extra_compile_args=["-mavx2", "-mfma"],
+                **numpy_c,
             )
         )
     return cythonize(

@@ -279,7 +279,7 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape):
     def run(x, out, num_threads):
         threads = effective_num_threads(num_threads, size)
         kernels.gather_nearest(
-            x.__array_interface__["data"][0], out.reshape(-1).view(np.uint8), *fixed,
+            x, out.reshape(-1).view(np.uint8), *fixed,
             _block(n_rows, out_shape[-2], threads, MIN_BLOCK_PIXELS), stream, threads,
         )
 

@@ -14,6 +14,10 @@
 from cython.parallel cimport parallel, prange, threadid
 from libc.string cimport memcpy
 
+cimport numpy as cnp
+
+cnp.import_array()
+
 cdef extern from *:
     """
     #include <math.h>
@@ -1386,13 +1390,14 @@ cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t
         ups_store_fence()
 
 
-def gather_nearest(size_t src_address, char[::1] dst, const Py_ssize_t[::1] offsets,
+def gather_nearest(cnp.ndarray src, char[::1] dst, const Py_ssize_t[::1] offsets,
                    const Py_ssize_t[::1] counts, Py_ssize_t n_items, Py_ssize_t itemsize,
                    Py_ssize_t item_stride, bint col_double, Py_ssize_t block, bint stream,
                    int num_threads):
     """Nearest-neighbour gather over every axis at once, straight from strided memory.
 
-    The source is the array at `src_address`. Axis a of the output (batch,
+    The source is the array `src`, read through its data pointer and the
+    offsets alone (any strides; Python checked them). Axis a of the output (batch,
     then spatial axes) has counts[a] positions; the byte offset of position i
     along axis a is offsets[starts[a] + i], with the per-axis tables stored one
     after another in `offsets`. The last axis' tables give offsets of elements
@@ -1418,7 +1423,7 @@ def gather_nearest(size_t src_address, char[::1] dst, const Py_ssize_t[::1] offs
     cdef Py_ssize_t n_items_total = n_rows * n_blocks
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_items_total, num_threads)
     cdef Py_ssize_t chunk
-    cdef const char* src_ptr = <const char*> src_address
+    cdef const char* src_ptr = <const char*> cnp.PyArray_DATA(src)
     cdef char* dst_ptr = &dst[0]
     for chunk in prange(n_chunks, nogil=True, schedule="dynamic", num_threads=num_threads):
         _gather_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items_total),
