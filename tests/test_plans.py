@@ -189,3 +189,19 @@ def test_one_plan_runs_in_many_threads_at_once():
         thread.join()
     for got, want in zip(results, expected):
         np.testing.assert_array_equal(got, want)
+
+
+class _Unhashable(float):
+    """A valid scale whose hash fails with something other than TypeError."""
+
+    def __hash__(self):
+        raise RuntimeError("no hash")
+
+
+def test_arguments_that_cannot_be_hashed_are_checked_as_usual():
+    x = _image((1, 6, 5, 3), "float32")
+    expected = _fresh(lambda: upsample(x, 2.0, "linear"))
+    np.testing.assert_array_equal(upsample(x, _Unhashable(2.0), "linear"), expected)
+    np.testing.assert_array_equal(upsample(x, np.array([2.0, 2.0]), "linear"), expected)
+    with pytest.raises(TypeError, match="scale_factor"):
+        upsample(x, (2.0, [2.0]), "linear")

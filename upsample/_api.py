@@ -72,8 +72,8 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
                _typed(axes), dtype, type(dtype), num_threads, type(num_threads))
         try:
             recent = _PLANS.get(key)
-        except TypeError:  # an unhashable argument, a list say: plan afresh
-            key = recent = None
+        except Exception:  # an unhashable argument (a list, say): check and plan afresh,
+            key = recent = None  # so that the checks, not the lookup, report any problem
         if recent is not None:
             return recent(x)
     mode, align_corners, antialias = _validate.check_options(mode, align_corners, antialias)
@@ -229,7 +229,7 @@ class Upsample:
                    num_threads, type(num_threads))
             try:
                 recent = _PLANS.get(key)
-            except TypeError:
+            except Exception:
                 key = recent = None
             if recent is not None:
                 return recent(x)
