@@ -67,13 +67,11 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
     if out is None and type(x) is np.ndarray:
         # The types go into the key too: True == 1 and 2.0 == 2, but only one of
         # each pair is a valid argument.
-        key = (x.shape, x.strides, x.dtype, _typed(scale_factor), _typed(size), mode,
-               type(mode), align_corners, type(align_corners), antialias, type(antialias),
-               _typed(axes), dtype, type(dtype), num_threads, type(num_threads))
-        try:
-            recent = _PLANS.get(key)
-        except Exception:  # an unhashable argument (a list, say): check and plan afresh,
-            key = recent = None  # so that the checks, not the lookup, report any problem
+        key, recent = _recall((
+            x.shape, x.strides, x.dtype, _typed(scale_factor), _typed(size), mode,
+            type(mode), align_corners, type(align_corners), antialias, type(antialias),
+            _typed(axes), dtype, type(dtype), num_threads, type(num_threads),
+        ))
         if recent is not None:
             return recent(x)
     mode, align_corners, antialias = _validate.check_options(mode, align_corners, antialias)
@@ -94,6 +92,19 @@ PLAN_CACHE_ENTRIES = 64
 # Larger outputs are planned at every call: their plan's tables are large and
 # the planning is small next to their resampling.
 PLANNED_LENGTH_MAX = 1 << 18
+
+
+def _recall(key):
+    """The plan remembered under ``key`` (or None), and the key to remember a new one under.
+
+    When the arguments cannot be hashed (a list, say) the key is None: the call
+    is then checked and planned afresh, so that the checks, not the lookup,
+    report any problem.
+    """
+    try:
+        return key, _PLANS.get(key)
+    except Exception:
+        return None, None
 
 
 def _typed(value):
@@ -224,13 +235,11 @@ class Upsample:
         if out is None and type(x) is np.ndarray:
             # The options were checked when the layer was made; a changed attribute
             # makes a new key. "layer" keeps these keys apart from upsample's.
-            key = ("layer", x.shape, x.strides, x.dtype, self.scale_factor, self.size,
-                   self.mode, self.align_corners, self.antialias, self.axes, self.dtype,
-                   num_threads, type(num_threads))
-            try:
-                recent = _PLANS.get(key)
-            except Exception:
-                key = recent = None
+            key, recent = _recall((
+                "layer", x.shape, x.strides, x.dtype, self.scale_factor, self.size, self.mode,
+                self.align_corners, self.antialias, self.axes, self.dtype, num_threads,
+                type(num_threads),
+            ))
             if recent is not None:
                 return recent(x)
         num_threads = _validate.check_num_threads(num_threads)

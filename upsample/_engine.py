@@ -1,8 +1,9 @@
 """Planning and running the compiled passes.
 
-``resample`` receives checked arguments, decides the compute dtype and the
-order of the passes, builds each axis' table and hands contiguous buffers to
-the kernels in ``upsample_c``. It never loops over elements itself.
+``plan`` receives checked arguments, decides the compute dtype and the order
+of the passes and builds each axis' table; the :class:`Plan` it returns hands
+contiguous buffers to the kernels in ``upsample_c``. Neither loops over
+elements itself.
 
 The weighted modes are separable: one pass per spatial axis. The last two
 spatial axes are done together by a "planar" kernel that never materialises
@@ -79,19 +80,6 @@ def compute_dtype(out_dtype):
 def new_array(shape, dtype):
     """An uninitialised C-contiguous result array, through the output cache."""
     return _memory.empty(shape, dtype)
-
-
-def resample(x, scales, out_shape, mode, align_corners, antialias, num_threads,
-             out_dtype=None, target=None):
-    """Resample ``x`` (checked, canonical ``(batch, *spatial, channels)``) to ``out_shape``.
-
-    The result has ``out_dtype`` (default: MLX's rule) and is written into
-    ``target`` (C-contiguous, right shape and dtype) when one is given, else
-    into a new array. Returns the result.
-    """
-    steps = plan(x.shape, x.strides, x.dtype, scales, out_shape, mode, align_corners, antialias,
-                 out_dtype)
-    return steps(x, target, num_threads)
 
 
 class Plan:
