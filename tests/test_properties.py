@@ -40,7 +40,11 @@ def test_a_constant_stays_constant(x, scale, options, value):
     mode, align_corners, antialias = options
     constant = np.full_like(x, value)
     out = upsample(constant, scale, mode, align_corners, antialias)
-    np.testing.assert_allclose(out, value, rtol=2e-6, atol=1e-6)
+    # The float32 weights of one output sum to 1 only within a few units in
+    # the last place, and three passes compound that: a constant 5111 volume
+    # (1, 4, 4, 4, 1), cubic x3 with align_corners, comes back from MLX as low
+    # as 5110.9912 (-1.7e-6) and from upsample as 5110.9897 (-2.0e-6).
+    np.testing.assert_allclose(out, value, rtol=4e-6, atol=1e-6)
 
 
 @SETTINGS

@@ -176,6 +176,24 @@ cdef extern from *:
         for (j = j0; j < j1; j++, out += channels * 8) {
             const Py_ssize_t *o = offsets + j * taps;
             const float *w = weights + j * taps;
+            if (taps <= 4) {
+                /* The pixel's taps in locals, read once for all its channels
+                   (a store through `out` could otherwise change the tables,
+                   as far as the compiler knows). */
+                const float *p[4];
+                __m256 wv[4];
+                for (k = 0; k < taps; k++) {
+                    p[k] = tile + o[k] * 8;
+                    wv[k] = _mm256_set1_ps(w[k]);
+                }
+                for (c = 0; c < channels; c++) {
+                    __m256 acc = _mm256_mul_ps(wv[0], _mm256_loadu_ps(p[0] + c * 8));
+                    for (k = 1; k < taps; k++)
+                        acc = UPS_MADD(wv[k], _mm256_loadu_ps(p[k] + c * 8), acc);
+                    _mm256_storeu_ps(out + c * 8, acc);
+                }
+                continue;
+            }
             for (c = 0; c < channels; c++) {
                 __m256 acc = _mm256_mul_ps(_mm256_set1_ps(w[0]), _mm256_loadu_ps(tile + (o[0] + c) * 8));
                 for (k = 1; k < taps; k++)
@@ -210,8 +228,12 @@ cdef extern from *:
             for (r = 0; r < 8; r++) tile[e * 8 + r] = rows[r][e];
         for (j0 = 0; j0 < n_out; j0 = j1) {
             j1 = j0 + ROW_TILE_PIXELS < n_out ? j0 + ROW_TILE_PIXELS : n_out;
-            /* A literal tap count lets the tap loop unroll. */
-            if (taps == 2) ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, 2);
+            /* Literal tap and channel counts let their loops unroll. */
+            if (taps == 2 && channels == 3)
+                ups_tile_pixels(block, tile, j0, j1, 3, offsets, weights, 2);
+            else if (taps == 4 && channels == 3)
+                ups_tile_pixels(block, tile, j0, j1, 3, offsets, weights, 4);
+            else if (taps == 2) ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, 2);
             else if (taps == 4) ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, 4);
             else ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, taps);
             n = (j1 - j0) * channels;
@@ -253,6 +275,33 @@ cdef extern from *:
             Py_ssize_t head = (Py_ssize_t)(((64 - ((size_t)dst & 63)) & 63) / sizeof(float));
             if (head > n) head = n;
             for (; i < head; i++) dst[i] = ups_sum1(base, offsets, w, taps, i);
+        }
+        if (taps <= 4) {
+            /* Row pointers and broadcast weights in locals: dst is a float
+               pointer too, so the compiler would otherwise reload the tables
+               after every store. */
+            const float *rows[4];
+            __m256 wv[4];
+            Py_ssize_t k;
+            for (k = 0; k < taps; k++) {
+                rows[k] = base + offsets[k];
+                wv[k] = _mm256_set1_ps(w[k]);
+            }
+            for (; i + 16 <= n; i += 16) {
+                __m256 a = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i));
+                __m256 b = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i + 8));
+                for (k = 1; k < taps; k++) {
+                    a = UPS_MADD(wv[k], _mm256_loadu_ps(rows[k] + i), a);
+                    b = UPS_MADD(wv[k], _mm256_loadu_ps(rows[k] + i + 8), b);
+                }
+                if (stream) {
+                    _mm256_stream_ps(dst + i, a);
+                    _mm256_stream_ps(dst + i + 8, b);
+                } else {
+                    _mm256_storeu_ps(dst + i, a);
+                    _mm256_storeu_ps(dst + i + 8, b);
+                }
+            }
         }
         for (; i + 16 <= n; i += 16) {
             __m256 a = ups_dot8(base + i, offsets, w, taps);
