@@ -179,3 +179,24 @@ def test_large_image_matches_mlx(mode):
         else:
             np.testing.assert_allclose(ours, theirs, rtol=0,
                                        atol=tolerance(x, x.shape, ours.shape))
+
+
+@pytest.mark.parametrize("channels", [5, 8, 12, 16, 64])
+@pytest.mark.parametrize("mode", ["linear", "cubic"])
+def test_wide_pixels_match_mlx(channels, mode):
+    """Pixels of many channels (the wide-pixel loops) in 1-D, 2-D and 3-D, up and down."""
+    rng = np.random.default_rng(channels)
+    cases = [
+        ((2, 37, channels), 2.0, False), ((2, 37, channels), 1.7, False),
+        ((1, 21, 18, channels), 2.0, False), ((1, 21, 18, channels), (1.7, 0.6), False),
+        ((1, 21, 18, channels), 0.5, True), ((1, 6, 9, 7, channels), 2.0, False),
+        ((1, 6, 9, 7, channels), (0.5, 1.5, 2.5), False),
+    ]
+    for shape, scale, antialias in cases:
+        for dtype in (np.float32, np.float64):
+            x = rng.standard_normal(shape).astype(dtype)
+            ours = upsample(x, scale, mode=mode, antialias=antialias)
+            theirs = mlx_upsample(x, scale, mode, False, antialias)
+            np.testing.assert_allclose(ours, theirs, rtol=0,
+                                       atol=tolerance(x, x.shape, ours.shape),
+                                       err_msg=f"{shape} {scale} {dtype} {antialias}")
