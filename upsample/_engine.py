@@ -569,16 +569,18 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
 
 def _use_row_tiles(dtype, width_first, w_doubling, every_row_used, h_taps, w_in, w_out,
                    channels):
-    """Resample source rows eight at a time (see the kernels' row tiles)?
+    """Resample rows eight at a time (see the kernels' row tiles)?
 
     Pays for pixels of few channels at scales other than 2 (those have their
-    own vector loop), when every source row is needed anyway and the larger
-    ring and tile still fit in the per-core cache.
+    own vector loop) while the tiles still fit in the per-core cache. Width
+    first, the tiles are source rows, so every source row must be needed
+    anyway; height first, they are combined rows, one per output row.
     """
-    if not (ROW_TILES and dtype == np.float32 and width_first and not w_doubling
-            and every_row_used and channels < 8):
+    if not (ROW_TILES and dtype == np.float32 and not w_doubling and channels < 8):
         return False
-    scratch = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, True, True)
+    if width_first and not every_row_used:
+        return False
+    scratch = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, width_first, True)
     return scratch * 4 <= ROW_TILE_SCRATCH_BYTES
 
 

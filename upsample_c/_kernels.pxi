@@ -276,12 +276,13 @@ cdef extern from *:
             if (head > n) head = n;
             for (; i < head; i++) dst[i] = ups_sum1(base, offsets, w, taps, i);
         }
-        if (taps <= 4) {
+        if (taps <= 16) {
             /* Row pointers and broadcast weights in locals: dst is a float
                pointer too, so the compiler would otherwise reload the tables
-               after every store. */
-            const float *rows[4];
-            __m256 wv[4];
+               after every store. 16 taps cover antialiased downscaling to
+               1/7 in linear and 0.3 in cubic. */
+            const float *rows[16];
+            __m256 wv[16];
             Py_ssize_t k;
             for (k = 0; k < taps; k++) {
                 rows[k] = base + offsets[k];
@@ -430,6 +431,8 @@ cdef inline void _combine_rows(real* dst, const real* base, const Py_ssize_t* ro
 
     The sum runs over the taps in order, as MLX adds its weighted samples, and
     keeps zero-weight taps so that a NaN under any tap reaches the output.
+    Float rows in the AVX2 build go through ups_combine_float (sums kept in
+    registers), in the same order.
     """
     cdef Py_ssize_t i, k, start, stop
     cdef const real* r0 = base + row_offsets[0]
@@ -439,6 +442,9 @@ cdef inline void _combine_rows(real* dst, const real* base, const Py_ssize_t* ro
     cdef const real* rk
     cdef real w0 = weights[0]
     cdef real w1, w2, w3, wk
+    if real is float:
+        if ups_combine_float(dst, base, row_offsets, weights, taps, n, 0):
+            return
     if taps == 1:
         for i in range(n):
             dst[i] = w0 * r0[i]
@@ -891,16 +897,41 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
                                      const Py_ssize_t* h_index, const real* h_weights,
                                      Py_ssize_t h_taps, const Py_ssize_t* w_offsets,
                                      const real* w_weights, Py_ssize_t w_taps,
-                                     Py_ssize_t w_double, real* row,
+                                     Py_ssize_t w_double, bint row_tiles, real* row,
                                      Py_ssize_t* row_offsets) noexcept nogil:
     """Output rows first..last-1 of a 2-D pass, combining source rows first.
 
     Cheaper than width-first when the height shrinks: each output row is one
     vertical combination (at input width) and one resampling of that row.
+    With row_tiles (float data), eight combined rows at a time are resampled
+    together by the row-tile kernel; a last group of fewer rows repeats its
+    last row (same input, same output row, same values).
     """
     cdef Py_ssize_t in_len = w_in * channels
     cdef Py_ssize_t out_len = w_out * channels
-    cdef Py_ssize_t r, o, j, k
+    cdef Py_ssize_t r, o, j, k, b, count
+    cdef const float* rows[ROW_TILE]
+    cdef float* outs[ROW_TILE]
+    if real is float:
+        if row_tiles:
+            r = first
+            while r < last:
+                count = last - r if last - r < ROW_TILE else ROW_TILE
+                for b in range(ROW_TILE):
+                    if b < count:
+                        o = (r + b) // h_out
+                        j = r + b - o * h_out
+                        for k in range(h_taps):
+                            row_offsets[k] = h_index[j * h_taps + k] * in_len
+                        _combine_rows(row + b * in_len, src + o * h_in * in_len, row_offsets,
+                                      h_weights + j * h_taps, h_taps, in_len)
+                    rows[b] = row + (b if b < count else count - 1) * in_len
+                    outs[b] = dst + (r + (b if b < count else count - 1)) * out_len
+                ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights,
+                                   w_taps, row + ROW_TILE * in_len,
+                                   row + 2 * ROW_TILE * in_len)
+                r += count
+            return
     for r in range(first, last):
         o = r // h_out
         j = r - o * h_out
@@ -1128,8 +1159,9 @@ def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
     is a source row index; w_offsets are element offsets within a row.
     Per thread, scratch holds planar_scratch_length(...) reals and
     index_scratch planar_index_length(h_taps, row_tiles) integers preset to -1.
-    row_tiles (width first, float, every source row used; see
-    row_tiles_available) resamples source rows eight at a time.
+    row_tiles (float data; see row_tiles_available) resamples rows eight at a
+    time: source rows when width first (every source row must be used), combined
+    rows when height first.
     """
     cdef Py_ssize_t n_rows = outer * h_out
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
@@ -1144,8 +1176,8 @@ def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
     cdef real* dst_ptr = &dst[0]
     cdef real* scratch_ptr = &scratch[0]
     cdef Py_ssize_t* index_ptr = &index_scratch[0]
-    if row_tiles and (real is double or not ups_row_tiles_available() or not width_first):
-        raise ValueError("row tiles need float32 data, the AVX2 kernels and width-first order")
+    if row_tiles and (real is double or not ups_row_tiles_available()):
+        raise ValueError("row tiles need float32 data and the AVX2 kernels")
     with nogil, parallel(num_threads=num_threads):
         tid = threadid()
         for chunk in prange(n_chunks, schedule="dynamic"):
@@ -1162,7 +1194,8 @@ def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
                 _planar_chunk_height_first(
                     src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
                     &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
-                    w_double, scratch_ptr + tid * scratch_len, index_ptr + tid * index_len)
+                    w_double, row_tiles, scratch_ptr + tid * scratch_len,
+                    index_ptr + tid * index_len)
 
 
 cdef void _volume_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssize_t last,
@@ -1270,7 +1303,10 @@ cpdef Py_ssize_t planar_scratch_length(Py_ssize_t h_taps, Py_ssize_t w_in, Py_ss
                                        bint row_tiles) noexcept nogil:
     """Reals of scratch one thread of planar_pass needs."""
     if not width_first:
-        return w_in * channels
+        if not row_tiles:
+            return w_in * channels
+        # Eight combined rows, their transposed tile and one transposed output block.
+        return 2 * ROW_TILE * w_in * channels + ROW_TILE * ROW_TILE_PIXELS * channels
     if not row_tiles:
         return h_taps * w_out * channels
     # The ring, the transposed source tile and one transposed output block.
