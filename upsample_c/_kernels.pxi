@@ -336,16 +336,16 @@ cdef extern from *:
        output pixel, its taps' source pointers and broadcast weights are read
        once into locals, then every 8 channels are a product and fused
        multiply-adds in tap order, as every other float sum here. Returns 0
-       (nothing done) without AVX2 and FMA or with more than 4 taps. */
+       (nothing done) without AVX2 and FMA or with more than 16 taps. */
     #if defined(__AVX2__) && defined(__FMA__)
     static inline void ups_pixels_wide_avx2(float *dst, const float *src, Py_ssize_t n_out,
                                             Py_ssize_t channels, const Py_ssize_t *offsets,
                                             const float *weights, Py_ssize_t taps) {
         Py_ssize_t j, c, k;
         for (j = 0; j < n_out; j++, dst += channels, offsets += taps, weights += taps) {
-            const float *p[4];
-            __m256 wv[4];
-            float ws[4];
+            const float *p[16];
+            __m256 wv[16];
+            float ws[16];
             for (k = 0; k < taps; k++) {
                 p[k] = src + offsets[k];
                 ws[k] = weights[k];
@@ -374,6 +374,7 @@ cdef extern from *:
         else if (channels == 8 && taps == 4) ups_pixels_wide_avx2(dst, src, n_out, 8, offsets, weights, 4);
         else if (taps == 2) ups_pixels_wide_avx2(dst, src, n_out, channels, offsets, weights, 2);
         else if (taps == 4) ups_pixels_wide_avx2(dst, src, n_out, channels, offsets, weights, 4);
+        else if (taps <= 16) ups_pixels_wide_avx2(dst, src, n_out, channels, offsets, weights, taps);
         else return 0;
         return 1;
     #else
