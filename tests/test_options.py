@@ -1,5 +1,6 @@
 """The pipeline options beyond MLX: size=, axes=, dtype=, out=, num_threads=, array-likes."""
 
+import os
 import threading
 import time
 
@@ -363,6 +364,32 @@ def test_mlx_arrays_are_accepted():
     mx = pytest.importorskip("mlx.core")
     array = mx.array(IMAGE)
     assert np.array_equal(upsample(array, 2, mode="linear"), upsample(IMAGE, 2, mode="linear"))
+
+
+@pytest.mark.parametrize("policy, serial_below", [(None, 1 << 17), ("PASSIVE", 1 << 22),
+                                                   ("passive", 1 << 22), ("ACTIVE", 1 << 17)])
+def test_sleeping_workers_raise_the_serial_limit(policy, serial_below):
+    """Under OMP_WAIT_POLICY=PASSIVE every call wakes the workers, so mid-sized jobs stay serial."""
+    import subprocess
+    import sys
+
+    import upsample_c
+
+    if not upsample_c.openmp_enabled():
+        pytest.skip("a build without OpenMP always runs on one thread")
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY",
+                                                           "UPSAMPLE_NUM_THREADS")}
+    if policy is not None:
+        env["OMP_WAIT_POLICY"] = policy
+    # The child must import the same build as this process.
+    here = os.path.dirname(os.path.dirname(upsample_c.__file__))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH")]))
+    code = ("import upsample_c as u; "
+            f"print(u.effective_num_threads(2, {serial_below - 1}), "
+            f"u.effective_num_threads(2, {serial_below}))")
+    answer = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, check=True).stdout.split()
+    assert answer == ["1", "2"]
 
 
 def test_thread_defaults_follow_the_environment_and_threadpoolctl(monkeypatch):

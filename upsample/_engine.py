@@ -265,7 +265,7 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape):
     fixed = (offsets, counts, in_shape[-1], itemsize, strides[-1], col_double)
 
     def run(x, out, num_threads):
-        threads = effective_num_threads(num_threads, size)
+        threads = effective_num_threads(num_threads, size * itemsize)
         kernels.gather_nearest(
             x, out.reshape(-1).view(np.uint8), *fixed,
             _block(n_rows, out_shape[-2], threads, MIN_BLOCK_PIXELS), stream, threads,

@@ -27,9 +27,22 @@ cdef extern from *:
     int upsample_omp_max_threads() nogil
     int upsample_omp_num_procs() nogil
 
-# Below this many multiply-adds a job runs on one thread: waking a second
-# thread costs a few microseconds, more than such a job takes.
+# Below this much work a job runs on one thread: waking a second thread
+# costs a few microseconds, more than such a job takes.
 SERIAL_WORK_LIMIT = 1 << 17
+# With OMP_WAIT_POLICY=PASSIVE the workers sleep as soon as a parallel region
+# ends, so every call wakes them from scratch: about 60 us on the 2-core VMs
+# this was measured on, where two threads only started to pay (against one)
+# for jobs of about 4 MB of output or 4M multiply-adds.
+PASSIVE_SERIAL_WORK_LIMIT = 1 << 22
+
+
+cdef bint _passive_wait_policy():
+    cdef const char* raw = getenv(b"OMP_WAIT_POLICY")
+    return raw != NULL and raw.decode("utf-8", "replace").strip().lower() == "passive"
+
+
+PASSIVE_WAIT = _passive_wait_policy()
 # More threads than this never help and each costs a thread start and a
 # slice of scratch memory: requests beyond it are served with this many.
 MAX_THREADS = 4 * max(1, upsample_omp_num_procs(), os.cpu_count() or 1)
@@ -65,14 +78,17 @@ def default_num_threads():
 
 
 def effective_num_threads(requested, Py_ssize_t work):
-    """Threads to use for a job of ``work`` multiply-adds (or element copies).
+    """Threads to use for a job of ``work`` multiply-adds (or bytes copied).
 
     ``requested`` is the caller's ``num_threads`` (None for the default). The
     answer is 1 without OpenMP and for small jobs, whatever was asked, and
-    never more than MAX_THREADS (four per core).
+    never more than MAX_THREADS (four per core). Under OMP_WAIT_POLICY=PASSIVE
+    (read when this module is imported, as OpenMP reads it when it starts),
+    "small" is larger: see PASSIVE_SERIAL_WORK_LIMIT.
     """
     n = default_num_threads() if requested is None else requested
-    if not UPSAMPLE_OPENMP or work < SERIAL_WORK_LIMIT:
+    limit = PASSIVE_SERIAL_WORK_LIMIT if PASSIVE_WAIT else SERIAL_WORK_LIMIT
+    if not UPSAMPLE_OPENMP or work < limit:
         return 1
     return max(1, min(n, MAX_THREADS))
 
