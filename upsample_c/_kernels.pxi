@@ -22,6 +22,14 @@ cdef extern from *:
     """
     #include <math.h>
     #include <string.h>
+    /* Kernels called with literal tap and channel counts (one call per case)
+       only get loops unrolled for those counts if they are inlined at every
+       call; left to itself the compiler makes one shared copy instead. */
+    #if defined(__GNUC__)
+    #define UPS_SPECIALISED static inline __attribute__((always_inline))
+    #else
+    #define UPS_SPECIALISED static inline
+    #endif
     #if defined(__AVX2__)
     #include <immintrin.h>
     #elif defined(__SSE2__)
@@ -107,7 +115,7 @@ cdef extern from *:
         acc = _mm256_min_ps(_mm256_max_ps(acc, _mm256_setzero_ps()), _mm256_set1_ps(255.0f));
         return _mm256_cvtps_epi32(acc);
     }
-    static inline void ups_combine_store_uint8_avx2(unsigned char *dst, const float *base,
+    UPS_SPECIALISED void ups_combine_store_uint8_avx2(unsigned char *dst, const float *base,
                                                     const Py_ssize_t *offsets, const float *w,
                                                     Py_ssize_t taps, Py_ssize_t n) {
         /* The packs work within 128-bit lanes; the permutation puts the
@@ -169,7 +177,7 @@ cdef extern from *:
         r[4] = _mm256_permute2f128_ps(s0, s4, 0x31); r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
         r[6] = _mm256_permute2f128_ps(s2, s6, 0x31); r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
     }
-    static inline void ups_tile_pixels(float *out, const float *tile, Py_ssize_t j0, Py_ssize_t j1,
+    UPS_SPECIALISED void ups_tile_pixels(float *out, const float *tile, Py_ssize_t j0, Py_ssize_t j1,
                                        Py_ssize_t channels, const Py_ssize_t *offsets,
                                        const float *weights, Py_ssize_t taps) {
         Py_ssize_t j, c, k;
@@ -267,7 +275,7 @@ cdef extern from *:
         for (k = 1; k < taps; k++) acc = fmaf(w[k], base[offsets[k] + i], acc);
         return acc;
     }
-    static inline void ups_combine_avx2(float *dst, const float *base, const Py_ssize_t *offsets,
+    UPS_SPECIALISED void ups_combine_avx2(float *dst, const float *base, const Py_ssize_t *offsets,
                                         const float *w, Py_ssize_t taps, Py_ssize_t n,
                                         int stream) {
         Py_ssize_t i = 0;
@@ -338,7 +346,7 @@ cdef extern from *:
        multiply-adds in tap order, as every other float sum here. Returns 0
        (nothing done) without AVX2 and FMA or with more than 16 taps. */
     #if defined(__AVX2__) && defined(__FMA__)
-    static inline void ups_pixels_wide_avx2(float *dst, const float *src, Py_ssize_t n_out,
+    UPS_SPECIALISED void ups_pixels_wide_avx2(float *dst, const float *src, Py_ssize_t n_out,
                                             Py_ssize_t channels, const Py_ssize_t *offsets,
                                             const float *weights, Py_ssize_t taps) {
         Py_ssize_t j, c, k;
