@@ -115,37 +115,74 @@ cdef extern from *:
         acc = _mm256_min_ps(_mm256_max_ps(acc, _mm256_setzero_ps()), _mm256_set1_ps(255.0f));
         return _mm256_cvtps_epi32(acc);
     }
+    /* With `stream` (dst 32-byte aligned), the bytes go to memory with
+       streaming stores straight from the registers. */
+    #define UPS_STORE_32(p, v, stream) \
+        do { if (stream) _mm256_stream_si256((__m256i *)(p), (v)); \
+             else _mm256_storeu_si256((__m256i *)(p), (v)); } while (0)
     UPS_SPECIALISED void ups_combine_store_uint8_avx2(unsigned char *dst, const float *base,
                                                     const Py_ssize_t *offsets, const float *w,
-                                                    Py_ssize_t taps, Py_ssize_t n) {
+                                                    Py_ssize_t taps, Py_ssize_t n, int stream) {
         /* The packs work within 128-bit lanes; the permutation puts the
            four 32-bit groups of each lane back in order. */
         const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-        Py_ssize_t i;
-        for (i = 0; i + 32 <= n; i += 32) {
+        Py_ssize_t i = 0;
+        if (taps <= 16) {
+            /* Row pointers and broadcast weights in locals: a byte store may
+               alias anything, so the compiler would otherwise reload the
+               tables after every store. */
+            const float *rows[16];
+            __m256 wv[16];
+            __m256i v[4];
+            Py_ssize_t k, q;
+            for (k = 0; k < taps; k++) {
+                rows[k] = base + offsets[k];
+                wv[k] = _mm256_set1_ps(w[k]);
+            }
+            for (; i + 32 <= n; i += 32) {
+                for (q = 0; q < 4; q++) {
+                    __m256 acc = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i + 8 * q));
+                    for (k = 1; k < taps; k++)
+                        acc = UPS_MADD(wv[k], _mm256_loadu_ps(rows[k] + i + 8 * q), acc);
+                    acc = _mm256_min_ps(_mm256_max_ps(acc, _mm256_setzero_ps()),
+                                        _mm256_set1_ps(255.0f));
+                    v[q] = _mm256_cvtps_epi32(acc);
+                }
+                __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(v[0], v[1]),
+                                                    _mm256_packs_epi32(v[2], v[3]));
+                UPS_STORE_32(dst + i, _mm256_permutevar8x32_epi32(bytes, order), stream);
+            }
+        }
+        for (; i + 32 <= n; i += 32) {
             const float *p = base + i;
             __m256i a = ups_sum8(p, offsets, w, taps), b = ups_sum8(p + 8, offsets, w, taps);
             __m256i c = ups_sum8(p + 16, offsets, w, taps), d = ups_sum8(p + 24, offsets, w, taps);
             __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
-            _mm256_storeu_si256((__m256i *)(dst + i), _mm256_permutevar8x32_epi32(bytes, order));
+            UPS_STORE_32(dst + i, _mm256_permutevar8x32_epi32(bytes, order), stream);
         }
     }
     #endif
-    static void ups_combine_store_uint8(unsigned char *dst, const float *base,
-                                        const Py_ssize_t *offsets, const float *w,
-                                        Py_ssize_t taps, Py_ssize_t n) {
+    /* Returns 0 (nothing done) when asked to stream without the AVX2 build
+       or to an unaligned destination: the caller then stages the bytes. */
+    static int ups_combine_store_uint8(unsigned char *dst, const float *base,
+                                       const Py_ssize_t *offsets, const float *w,
+                                       Py_ssize_t taps, Py_ssize_t n, int stream) {
         Py_ssize_t i = 0, k;
     #if defined(__AVX2__)
-        if (taps == 2) ups_combine_store_uint8_avx2(dst, base, offsets, w, 2, n);
-        else if (taps == 4) ups_combine_store_uint8_avx2(dst, base, offsets, w, 4, n);
-        else ups_combine_store_uint8_avx2(dst, base, offsets, w, taps, n);
+        if (stream && ((size_t)dst & 31) != 0) return 0;
+        if (taps == 2) ups_combine_store_uint8_avx2(dst, base, offsets, w, 2, n, stream);
+        else if (taps == 4) ups_combine_store_uint8_avx2(dst, base, offsets, w, 4, n, stream);
+        else ups_combine_store_uint8_avx2(dst, base, offsets, w, taps, n, stream);
         i = n - n % 32;
+    #else
+        if (stream) return 0;
     #endif
         for (; i < n; i++) {
             float acc = w[0] * base[offsets[0] + i];
             for (k = 1; k < taps; k++) acc = acc + w[k] * base[offsets[k] + i];
             ups_round_store_uint8(dst + i, &acc, 1);
         }
+        return 1;
     }
     /* Eight rows of few-channel pixels resampled at once, for any scale.
 
@@ -402,8 +439,9 @@ cdef extern from *:
     int ups_combine_float(float* dst, const float* base, const Py_ssize_t* offsets,
                           const float* w, Py_ssize_t taps, Py_ssize_t n, int stream) noexcept nogil
     void ups_round_store_uint8(unsigned char* dst, const float* src, Py_ssize_t n) noexcept nogil
-    void ups_combine_store_uint8(unsigned char* dst, const float* base, const Py_ssize_t* offsets,
-                                 const float* w, Py_ssize_t taps, Py_ssize_t n) noexcept nogil
+    int ups_combine_store_uint8(unsigned char* dst, const float* base, const Py_ssize_t* offsets,
+                                const float* w, Py_ssize_t taps, Py_ssize_t n,
+                                int stream) noexcept nogil
     int ups_row_tiles_available() noexcept nogil
     int ups_pixels_wide(float* dst, const float* src, Py_ssize_t n_out, Py_ssize_t channels,
                         const Py_ssize_t* offsets, const float* weights,
@@ -972,15 +1010,15 @@ cdef inline void _store_uint8(uint8_t* dst, const float* src, Py_ssize_t n) noex
 cdef void _combine_rows_uint8_out(uint8_t* dst, const float* base,
                                   const Py_ssize_t* row_offsets, const float* weights,
                                   Py_ssize_t taps, Py_ssize_t n, bint stream) noexcept nogil:
-    """_combine_rows of float rows, rounded to uint8 (staged in L1 when streaming)."""
+    """_combine_rows of float rows, rounded to uint8; with `stream`, written with
+    streaming stores (from the registers when it can, else staged in L1)."""
     cdef uint8_t packed[STAGE_BYTES]
     cdef Py_ssize_t start = 0, length
-    if not stream:
-        ups_combine_store_uint8(dst, base, row_offsets, weights, taps, n)
+    if ups_combine_store_uint8(dst, base, row_offsets, weights, taps, n, stream):
         return
     while start < n:
         length = STAGE_BYTES if start + STAGE_BYTES <= n else n - start
-        ups_combine_store_uint8(packed, base + start, row_offsets, weights, taps, length)
+        ups_combine_store_uint8(packed, base + start, row_offsets, weights, taps, length, 0)
         ups_stream_copy(dst + start, packed, length)
         start += length
 
