@@ -31,20 +31,8 @@ import numpy as np
 
 from upsample import kernel_info, upsample
 from upsample_c._threads import parallel_copy
+from workloads import ALL_MODES, WORKLOADS, make_input, workload_label
 
-ALL_MODES = ("nearest", "linear", "cubic")
-# (shape, scale, modes, antialias, dtype)
-WORKLOADS = [
-    ((1, 512, 512, 3), 2.0, ALL_MODES, False, "float32"),
-    ((1, 1024, 1024, 3), 2.0, ALL_MODES, False, "float32"),
-    ((8, 128, 128, 64), 2.0, ALL_MODES, False, "float32"),
-    ((1, 64, 64, 64, 8), 2.0, ALL_MODES, False, "float32"),
-    ((4, 48000, 2), 2.0, ALL_MODES, False, "float32"),
-    ((1, 500, 500, 3), 1.7, ALL_MODES, False, "float32"),
-    ((1, 1024, 1024, 3), 0.5, ("linear", "cubic"), True, "float32"),
-    # The common image case: 8-bit in, 8-bit out.
-    ((1, 1080, 1920, 3), 2.0, ("linear", "cubic"), False, "uint8"),
-]
 COPY_BYTES = 256 << 20
 
 
@@ -193,18 +181,6 @@ def time_interleaved(calls, repeats, slow_repeats):
             calls[name]()
             samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in samples.items() if values}
-
-
-def workload_label(shape, scale, antialias, dtype):
-    return (f"{shape} x{scale}" + (" antialias" if antialias else "")
-            + ("" if dtype == "float32" else f" {dtype}"))
-
-
-def make_input(shape, dtype):
-    rng = np.random.default_rng(0)
-    if dtype == "uint8":
-        return rng.integers(0, 256, shape, dtype=np.uint8)
-    return rng.random(shape, dtype=np.float32)
 
 
 def run_suite(args):

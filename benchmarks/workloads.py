@@ -1,0 +1,31 @@
+"""The benchmark suite of issue 3, shared by compare.py (times) and instructions.py (counts)."""
+
+import numpy as np
+
+ALL_MODES = ("nearest", "linear", "cubic")
+# (shape, scale, modes, antialias, dtype)
+WORKLOADS = [
+    ((1, 512, 512, 3), 2.0, ALL_MODES, False, "float32"),
+    ((1, 1024, 1024, 3), 2.0, ALL_MODES, False, "float32"),
+    ((8, 128, 128, 64), 2.0, ALL_MODES, False, "float32"),
+    ((1, 64, 64, 64, 8), 2.0, ALL_MODES, False, "float32"),
+    ((4, 48000, 2), 2.0, ALL_MODES, False, "float32"),
+    ((1, 500, 500, 3), 1.7, ALL_MODES, False, "float32"),
+    ((1, 1024, 1024, 3), 0.5, ("linear", "cubic"), True, "float32"),
+    # The common image case: 8-bit in, 8-bit out.
+    ((1, 1080, 1920, 3), 2.0, ("linear", "cubic"), False, "uint8"),
+]
+
+
+def workload_label(shape, scale, antialias, dtype):
+    """The row label used in every table: shape, scale, and what is not the default."""
+    return (f"{shape} x{scale}" + (" antialias" if antialias else "")
+            + ("" if dtype == "float32" else f" {dtype}"))
+
+
+def make_input(shape, dtype):
+    """The same seeded data for every contender and every run."""
+    rng = np.random.default_rng(0)
+    if dtype == "uint8":
+        return rng.integers(0, 256, shape, dtype=np.uint8)
+    return rng.random(shape, dtype=np.float32)
