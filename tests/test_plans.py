@@ -205,3 +205,41 @@ def test_arguments_that_cannot_be_hashed_are_checked_as_usual():
     np.testing.assert_array_equal(upsample(x, np.array([2.0, 2.0]), "linear"), expected)
     with pytest.raises(TypeError, match="scale_factor"):
         upsample(x, (2.0, [2.0]), "linear")
+
+
+# ---------------------------------------------------------------------------
+# The byte-bounded caches of tables and nearest offsets
+# ---------------------------------------------------------------------------
+
+
+def test_bounded_cache_keeps_the_most_recent_within_its_budget():
+    from upsample._engine import _BoundedCache
+
+    cache = _BoundedCache(100)
+    cache.put("a", "A", 40)
+    cache.put("b", "B", 40)
+    assert cache.get("a") == "A"  # now the most recently used
+    cache.put("c", "C", 40)  # 120 bytes: the least recently used ("b") goes
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == ("A", None, "C")
+    cache.put("big", "X", 51)  # more than half the budget: not kept
+    assert cache.get("big") is None and cache.get("a") == "A"
+
+
+@pytest.mark.parametrize("scale", [2, 1.5])
+def test_long_signals_reuse_their_nearest_offsets(scale, monkeypatch):
+    """A signal longer than any remembered plan still has its offsets remembered, and
+    results with remembered offsets equal those with offsets built afresh."""
+    from upsample import _engine
+
+    monkeypatch.setattr(_engine, "_OFFSETS", _engine._BoundedCache(_engine.OFFSETS_CACHE_BYTES))
+    x = RNG.random((2, 300_000, 2)).astype(np.float32)
+    first = upsample(x, scale)
+    assert len(_engine._OFFSETS._items) == 1
+    y = RNG.random((2, 300_000, 2)).astype(np.float32)
+    again = upsample(y, scale)
+    assert len(_engine._OFFSETS._items) == 1
+    if scale == 2:
+        assert np.array_equal(first, np.repeat(x, 2, axis=1))
+        assert np.array_equal(again, np.repeat(y, 2, axis=1))
+    monkeypatch.setattr(_engine, "_OFFSETS", _engine._BoundedCache(_engine.OFFSETS_CACHE_BYTES))
+    assert np.array_equal(upsample(y, scale), again)

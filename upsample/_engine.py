@@ -13,7 +13,6 @@ that grow it run last, so that the widest arrays are touched least.
 """
 
 import collections
-import functools
 import math
 import threading
 
@@ -42,8 +41,8 @@ STREAM_MIN_BYTES = 16 << 20
 WEIGHTED_STREAM_MIN_BYTES = 4 << 20
 # Sampling tables are remembered between calls, up to this many bytes in all.
 TABLE_CACHE_BYTES = 64 << 20
-# Nearest's offset tables are remembered up to this many entries (32 of them).
-CACHED_OFFSETS_MAX = 1 << 18
+# Nearest's offset tables are remembered up to this many bytes in all.
+OFFSETS_CACHE_BYTES = 64 << 20
 # The row-tile kernel (AVX2 build) and the most scratch per thread it may use:
 # its ring and tiles should stay in the 512 KB per-core cache of common CPUs.
 ROW_TILES = kernels.row_tiles_available()
@@ -219,35 +218,42 @@ def _nearest_factors(scales):
     return (0,) * len(scales)
 
 
-def _nearest_axis(n_in, n_out, factor):
-    """Source indices of one axis (``factor`` > 0: repetition)."""
+def _nearest_axis(n_in, n_out, factor, out):
+    """Source indices of one axis into ``out`` (``factor`` > 0: repetition)."""
     if factor:
-        return _tables.repeat_index(n_in, factor)
-    return _tables.nearest_index(n_in, n_out)
+        # Each source index ``factor`` times, written through a (n_in, factor) view.
+        out.reshape(n_in, factor)[:] = np.arange(n_in, dtype=np.int64)[:, None]
+    else:
+        out[:] = _tables.nearest_index(n_in, n_out)
 
 
 def _gather_offsets(in_shape, strides, out_shape, factors):
     """Byte offsets of every output position along each axis, one table after another.
 
-    Remembered for repeated shapes (pipelines): building them allocates
-    arrays as long as the output rows, which is slower than the gather itself
-    for small outputs.
+    Remembered for repeated shapes (pipelines, OFFSETS_CACHE_BYTES in all):
+    building them touches arrays as long as the output rows, which for a
+    long signal costs more than the gather itself.
     """
     key = (in_shape, strides, out_shape, factors)
-    if sum(out_shape[:-1]) <= CACHED_OFFSETS_MAX:
-        return _cached_gather_offsets(*key)
-    return _cached_gather_offsets.__wrapped__(*key)
-
-
-@functools.lru_cache(maxsize=32)
-def _cached_gather_offsets(in_shape, strides, out_shape, factors):
-    indices = [np.arange(in_shape[0], dtype=np.int64)]
-    indices += [_nearest_axis(n, m, f)
-                for n, m, f in zip(in_shape[1:-1], out_shape[1:-1], factors)]
-    offsets = np.concatenate([index * stride for index, stride in zip(indices, strides[:-1])])
-    counts = np.array([len(index) for index in indices], dtype=np.int64)
+    found = _OFFSETS.get(key)
+    if found is not None:
+        return found
+    counts = np.array([in_shape[0]] + list(out_shape[1:-1]), dtype=np.int64)
+    # One array written in place, axis by axis: every temporary as long as a
+    # row would be a fresh mapping whose pages fault in one by one.
+    offsets = np.empty(int(counts.sum()), dtype=np.int64)
+    start = 0
+    for axis, count in enumerate(counts.tolist()):
+        view = offsets[start:start + count]
+        if axis == 0:
+            view[:] = np.arange(count, dtype=np.int64)
+        else:
+            _nearest_axis(in_shape[axis], count, factors[axis - 1], view)
+        view *= strides[axis]
+        start += count
     offsets.flags.writeable = False
     counts.flags.writeable = False
+    _OFFSETS.put(key, (offsets, counts), offsets.nbytes + counts.nbytes)
     return offsets, counts
 
 
@@ -431,32 +437,57 @@ class _AxisTable:
         return 3 * self.index.nbytes + self.weights.nbytes
 
 
-_TABLES = collections.OrderedDict()
-_TABLES_LOCK = threading.Lock()
-_tables_bytes = 0
+class _BoundedCache:
+    """Least recently used first out, bounded by the bytes of what it holds; thread-safe.
+
+    Values must not be None. A value larger than half the budget is not kept.
+    """
+
+    def __init__(self, limit):
+        self.limit = limit
+        self._items = collections.OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        """The value remembered under ``key`` (now the most recently used), or None."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    def put(self, key, value, nbytes):
+        """Remember ``value`` (``nbytes`` large), evicting the least recently used."""
+        if nbytes > self.limit // 2:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (value, nbytes)
+            self._bytes += nbytes
+            while self._bytes > self.limit:
+                _, (_, evicted) = self._items.popitem(last=False)
+                self._bytes -= evicted
+
+
+_TABLES = _BoundedCache(TABLE_CACHE_BYTES)
+_OFFSETS = _BoundedCache(OFFSETS_CACHE_BYTES)
 
 
 def _axis_table(n_in, n_out, scale, mode, align_corners, antialias, real):
-    """The table of one axis, remembered (least recently used first out, TABLE_CACHE_BYTES
-    in all): pipelines resample the same shapes over and over, and for small
-    images building the tables costs more than applying them."""
-    global _tables_bytes
+    """The table of one axis, remembered (TABLE_CACHE_BYTES in all): pipelines
+    resample the same shapes over and over, and for small images building the
+    tables costs more than applying them."""
     key = (n_in, n_out, scale, mode, align_corners, antialias, real.char)
-    with _TABLES_LOCK:
-        table = _TABLES.get(key)
-        if table is not None:
-            _TABLES.move_to_end(key)
-            return table
-    index, weights = _tables.weighted_table(n_in, n_out, scale, mode, align_corners, antialias)
-    table = _AxisTable(index, weights.astype(real).reshape(-1),
-                       is_doubling(n_in, scale, mode, align_corners, antialias))
-    with _TABLES_LOCK:
-        if key not in _TABLES and table.nbytes <= TABLE_CACHE_BYTES // 2:
-            _TABLES[key] = table
-            _tables_bytes += table.nbytes
-            while _tables_bytes > TABLE_CACHE_BYTES:
-                _, evicted = _TABLES.popitem(last=False)
-                _tables_bytes -= evicted.nbytes
+    table = _TABLES.get(key)
+    if table is None:
+        index, weights = _tables.weighted_table(n_in, n_out, scale, mode, align_corners,
+                                                antialias)
+        table = _AxisTable(index, weights.astype(real).reshape(-1),
+                           is_doubling(n_in, scale, mode, align_corners, antialias))
+        _TABLES.put(key, table, table.nbytes)
     return table
 
 

@@ -41,11 +41,6 @@ def source_coordinates(n_in, n_out, scale, align_corners):
     return positions * F32(step) - F32(start)
 
 
-def repeat_index(n_in, factor):
-    """Nearest indices for an integer scale: each input repeated ``factor`` times."""
-    return np.arange(n_in * factor, dtype=np.int64) // factor
-
-
 def nearest_index(n_in, n_out):
     """Nearest-neighbour source index of each output sample (MLX's rule, in float32)."""
     positions = np.arange(n_out, dtype=F32)
