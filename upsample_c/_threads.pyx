@@ -31,9 +31,10 @@ cdef extern from *:
 # costs a few microseconds, more than such a job takes.
 SERIAL_WORK_LIMIT = 1 << 17
 # With OMP_WAIT_POLICY=PASSIVE the workers sleep as soon as a parallel region
-# ends, so every call wakes them from scratch: about 60 us on the 2-core VMs
-# this was measured on, where two threads only started to pay (against one)
-# for jobs of about 4 MB of output or 4M multiply-adds.
+# ends, so every call wakes them from scratch. On the 2-core VMs this was
+# measured on (benchmarks/threads.py), that cost a small job about 50 us on
+# two threads, and two threads only started to pay (against one) from about
+# 4 MB of output or 4M multiply-adds.
 PASSIVE_SERIAL_WORK_LIMIT = 1 << 22
 
 
