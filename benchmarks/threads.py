@@ -17,6 +17,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 
 JOBS = [
     ((4, 12000, 2), "nearest"), ((4, 48000, 2), "nearest"), ((4, 192000, 2), "nearest"),
@@ -65,8 +66,10 @@ def main():
         print(f"\n{title}: median ms of {args.repeats} calls each\n")
         print("| job | mode | out MB | 1 thread | 2 threads | 1 / 2 |")
         print("|---|---|---:|---:|---:|---:|", flush=True)
+        # Outside the source tree: "python -c" puts the working directory first on
+        # sys.path, which would import the sources rather than the installed package.
         subprocess.run([sys.executable, "-c", CHILD, repr(JOBS), str(args.repeats), rule],
-                       env=env, check=True)
+                       env=env, cwd=tempfile.gettempdir(), check=True)
 
 
 if __name__ == "__main__":

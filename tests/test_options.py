@@ -372,7 +372,7 @@ def test_mlx_arrays_are_accepted():
 
 @pytest.mark.parametrize("policy, serial_below", [(None, 1 << 17), ("PASSIVE", 1 << 22),
                                                    ("passive", 1 << 22), ("ACTIVE", 1 << 17)])
-def test_sleeping_workers_raise_the_serial_limit(policy, serial_below):
+def test_sleeping_workers_raise_the_serial_limit(policy, serial_below, tmp_path):
     """Under OMP_WAIT_POLICY=PASSIVE every call wakes the workers, so mid-sized jobs stay serial."""
     import subprocess
     import sys
@@ -391,9 +391,12 @@ def test_sleeping_workers_raise_the_serial_limit(policy, serial_below):
     code = ("import upsample_c as u; "
             f"print(u.effective_num_threads(2, {serial_below - 1}), "
             f"u.effective_num_threads(2, {serial_below}))")
-    answer = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, check=True).stdout.split()
-    assert answer == ["1", "2"]
+    # Run outside the source tree: "python -c" puts the working directory first on
+    # sys.path, where the sources (without their compiled modules) may be.
+    child = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                           capture_output=True, text=True)
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.split() == ["1", "2"]
 
 
 def test_thread_defaults_follow_the_environment_and_threadpoolctl(monkeypatch):
