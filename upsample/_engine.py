@@ -318,8 +318,10 @@ def _weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dt
                           antialias, real)
         for axis, scale in enumerate(scales, start=1)
     }
-    passes = _volume_pass(in_shape, out_shape, tables, kernel_dtype)
-    if passes is None:
+    volume = _volume_pass(in_shape, out_shape, tables, kernel_dtype)
+    if volume is not None:
+        passes = [(volume, out_shape)]
+    else:
         passes, shape = [], in_shape
         for axes in _order_passes(in_shape, out_shape):
             result_shape = list(shape)
@@ -335,8 +337,6 @@ def _weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dt
                 run = _vertical_pass(shape, result_shape, kernel_dtype, axes[0], tables[axes[0]])
             passes.append((run, result_shape))
             shape = result_shape
-    else:
-        passes = [(passes, out_shape)]
 
     def fill(x, target, num_threads):
         if fused:

@@ -938,6 +938,21 @@ cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first
         ups_store_fence()
 
 
+cdef inline void _combine_source_rows(real* row, const real* src, Py_ssize_t r,
+                                      Py_ssize_t h_in, Py_ssize_t h_out, Py_ssize_t in_len,
+                                      const Py_ssize_t* h_index, const real* h_weights,
+                                      Py_ssize_t h_taps,
+                                      Py_ssize_t* row_offsets) noexcept nogil:
+    """row = output row r of a height-first pass, before the width: its source rows combined."""
+    cdef Py_ssize_t o = r // h_out
+    cdef Py_ssize_t j = r - o * h_out
+    cdef Py_ssize_t k
+    for k in range(h_taps):
+        row_offsets[k] = h_index[j * h_taps + k] * in_len
+    _combine_rows(row, src + o * h_in * in_len, row_offsets, h_weights + j * h_taps, h_taps,
+                  in_len)
+
+
 cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t first,
                                      Py_ssize_t last, Py_ssize_t h_in, Py_ssize_t w_in,
                                      Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
@@ -956,7 +971,7 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
     """
     cdef Py_ssize_t in_len = w_in * channels
     cdef Py_ssize_t out_len = w_out * channels
-    cdef Py_ssize_t r, o, j, k, b, count
+    cdef Py_ssize_t r, b, count
     cdef const float* rows[ROW_TILE]
     cdef float* outs[ROW_TILE]
     if real is float:
@@ -966,12 +981,8 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
                 count = last - r if last - r < ROW_TILE else ROW_TILE
                 for b in range(ROW_TILE):
                     if b < count:
-                        o = (r + b) // h_out
-                        j = r + b - o * h_out
-                        for k in range(h_taps):
-                            row_offsets[k] = h_index[j * h_taps + k] * in_len
-                        _combine_rows(row + b * in_len, src + o * h_in * in_len, row_offsets,
-                                      h_weights + j * h_taps, h_taps, in_len)
+                        _combine_source_rows(row + b * in_len, src, r + b, h_in, h_out, in_len,
+                                             h_index, h_weights, h_taps, row_offsets)
                     rows[b] = row + (b if b < count else count - 1) * in_len
                     outs[b] = dst + (r + (b if b < count else count - 1)) * out_len
                 ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights,
@@ -980,12 +991,8 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
                 r += count
             return
     for r in range(first, last):
-        o = r // h_out
-        j = r - o * h_out
-        for k in range(h_taps):
-            row_offsets[k] = h_index[j * h_taps + k] * in_len
-        _combine_rows(row, src + o * h_in * in_len, row_offsets, h_weights + j * h_taps,
-                      h_taps, in_len)
+        _combine_source_rows(row, src, r, h_in, h_out, in_len, h_index, h_weights, h_taps,
+                             row_offsets)
         _resample_pixels(dst + r * out_len, row, 0, w_out, channels, w_offsets, w_weights,
                          w_taps, w_double)
 

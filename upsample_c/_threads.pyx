@@ -38,12 +38,18 @@ SERIAL_WORK_LIMIT = 1 << 17
 PASSIVE_SERIAL_WORK_LIMIT = 1 << 22
 
 
-cdef bint _passive_wait_policy():
-    cdef const char* raw = getenv(b"OMP_WAIT_POLICY")
-    return raw != NULL and raw.decode("utf-8", "replace").strip().lower() == "passive"
+cdef str _env(const char* name):
+    """An environment variable, stripped ("" when unset), read with the C library's getenv.
+
+    getenv sees every change made through os.environ, and reading it costs no
+    Python code (os.environ's mapping runs several Python functions per lookup,
+    which shows on small calls).
+    """
+    cdef const char* raw = getenv(name)
+    return raw.decode("utf-8", "replace").strip() if raw != NULL else ""
 
 
-PASSIVE_WAIT = _passive_wait_policy()
+PASSIVE_WAIT = _env(b"OMP_WAIT_POLICY").lower() == "passive"
 # More threads than this never help and each costs a thread start and a
 # slice of scratch memory: requests beyond it are served with this many.
 MAX_THREADS = 4 * max(1, upsample_omp_num_procs(), os.cpu_count() or 1)
@@ -60,11 +66,7 @@ def default_num_threads():
     ``UPSAMPLE_NUM_THREADS`` when set; otherwise OpenMP's own default, which
     honours ``OMP_NUM_THREADS`` and limits set through ``threadpoolctl``.
     """
-    # The C library's getenv sees every change made through os.environ, and
-    # reading it costs no Python code (os.environ's mapping runs several
-    # Python functions per lookup, which shows on small calls).
-    cdef const char* raw = getenv(b"UPSAMPLE_NUM_THREADS")
-    env = raw.decode("utf-8", "replace").strip() if raw != NULL else ""
+    env = _env(b"UPSAMPLE_NUM_THREADS")
     if env:
         try:
             value = int(env)
