@@ -214,6 +214,23 @@ cdef extern from *:
         r[4] = _mm256_permute2f128_ps(s0, s4, 0x31); r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
         r[6] = _mm256_permute2f128_ps(s2, s6, 0x31); r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
     }
+    /* out[c] (c < nc, nc literal at every call) = one pixel's channels over
+       the eight rows of a tile: a product, then multiply-adds in tap order. */
+    UPS_SPECIALISED void ups_tile_group(float *out, const float *tile, const Py_ssize_t *o,
+                                        const float *w, Py_ssize_t taps, int nc) {
+        __m256 acc[4];
+        Py_ssize_t k;
+        int c;
+        __m256 wv = _mm256_set1_ps(w[0]);
+        const float *p = tile + o[0] * 8;
+        for (c = 0; c < nc; c++) acc[c] = _mm256_mul_ps(wv, _mm256_loadu_ps(p + c * 8));
+        for (k = 1; k < taps; k++) {
+            wv = _mm256_set1_ps(w[k]);
+            p = tile + o[k] * 8;
+            for (c = 0; c < nc; c++) acc[c] = UPS_MADD(wv, _mm256_loadu_ps(p + c * 8), acc[c]);
+        }
+        for (c = 0; c < nc; c++) _mm256_storeu_ps(out + c * 8, acc[c]);
+    }
     UPS_SPECIALISED void ups_tile_pixels(float *out, const float *tile, Py_ssize_t j0, Py_ssize_t j1,
                                        Py_ssize_t channels, const Py_ssize_t *offsets,
                                        const float *weights, Py_ssize_t taps) {
@@ -239,11 +256,16 @@ cdef extern from *:
                 }
                 continue;
             }
-            for (c = 0; c < channels; c++) {
-                __m256 acc = _mm256_mul_ps(_mm256_set1_ps(w[0]), _mm256_loadu_ps(tile + (o[0] + c) * 8));
-                for (k = 1; k < taps; k++)
-                    acc = UPS_MADD(_mm256_set1_ps(w[k]), _mm256_loadu_ps(tile + (o[k] + c) * 8), acc);
-                _mm256_storeu_ps(out + c * 8, acc);
+            /* More taps: up to four channels at a time keep their sums in
+               registers while the taps go by, so each tap's weight and
+               position are read once per group instead of once per channel. */
+            for (c = 0; c + 4 <= channels; c += 4)
+                ups_tile_group(out + c * 8, tile + c * 8, o, w, taps, 4);
+            switch (channels - c) {
+                case 3: ups_tile_group(out + c * 8, tile + c * 8, o, w, taps, 3); break;
+                case 2: ups_tile_group(out + c * 8, tile + c * 8, o, w, taps, 2); break;
+                case 1: ups_tile_group(out + c * 8, tile + c * 8, o, w, taps, 1); break;
+                default: break;
             }
         }
     }
@@ -280,6 +302,8 @@ cdef extern from *:
                 ups_tile_pixels(block, tile, j0, j1, 3, offsets, weights, 4);
             else if (taps == 2) ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, 2);
             else if (taps == 4) ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, 4);
+            else if (channels == 3)
+                ups_tile_pixels(block, tile, j0, j1, 3, offsets, weights, taps);
             else ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, taps);
             n = (j1 - j0) * channels;
             base = j0 * channels;
@@ -333,6 +357,33 @@ cdef extern from *:
                 rows[k] = base + offsets[k];
                 wv[k] = _mm256_set1_ps(w[k]);
             }
+            /* With many taps each sum is a long chain of dependent
+               multiply-adds: four independent sums keep the units busy. */
+            if (taps > 4) {
+                for (; i + 32 <= n; i += 32) {
+                    __m256 a = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i));
+                    __m256 b = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i + 8));
+                    __m256 c = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i + 16));
+                    __m256 d = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i + 24));
+                    for (k = 1; k < taps; k++) {
+                        a = UPS_MADD(wv[k], _mm256_loadu_ps(rows[k] + i), a);
+                        b = UPS_MADD(wv[k], _mm256_loadu_ps(rows[k] + i + 8), b);
+                        c = UPS_MADD(wv[k], _mm256_loadu_ps(rows[k] + i + 16), c);
+                        d = UPS_MADD(wv[k], _mm256_loadu_ps(rows[k] + i + 24), d);
+                    }
+                    if (stream) {
+                        _mm256_stream_ps(dst + i, a);
+                        _mm256_stream_ps(dst + i + 8, b);
+                        _mm256_stream_ps(dst + i + 16, c);
+                        _mm256_stream_ps(dst + i + 24, d);
+                    } else {
+                        _mm256_storeu_ps(dst + i, a);
+                        _mm256_storeu_ps(dst + i + 8, b);
+                        _mm256_storeu_ps(dst + i + 16, c);
+                        _mm256_storeu_ps(dst + i + 24, d);
+                    }
+                }
+            }
             for (; i + 16 <= n; i += 16) {
                 __m256 a = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i));
                 __m256 b = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i + 8));
@@ -368,9 +419,15 @@ cdef extern from *:
     #if defined(__AVX2__) && defined(__FMA__)
         if (((size_t)dst & 3) != 0) return 0;
         /* Literal tap counts let the tap loop unroll. */
-        if (taps == 2) ups_combine_avx2(dst, base, offsets, w, 2, n, stream);
-        else if (taps == 4) ups_combine_avx2(dst, base, offsets, w, 4, n, stream);
-        else ups_combine_avx2(dst, base, offsets, w, taps, n, stream);
+        switch (taps) {
+            case 2: ups_combine_avx2(dst, base, offsets, w, 2, n, stream); break;
+            case 3: ups_combine_avx2(dst, base, offsets, w, 3, n, stream); break;
+            case 4: ups_combine_avx2(dst, base, offsets, w, 4, n, stream); break;
+            case 5: ups_combine_avx2(dst, base, offsets, w, 5, n, stream); break;
+            case 7: ups_combine_avx2(dst, base, offsets, w, 7, n, stream); break;
+            case 9: ups_combine_avx2(dst, base, offsets, w, 9, n, stream); break;
+            default: ups_combine_avx2(dst, base, offsets, w, taps, n, stream); break;
+        }
         return 1;
     #else
         (void)dst; (void)base; (void)offsets; (void)w; (void)taps; (void)n; (void)stream;
