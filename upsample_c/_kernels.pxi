@@ -1453,9 +1453,16 @@ cdef inline void _gather_elements(char* dst, const char* src_row, const Py_ssize
     elif elem_bytes == 2:
         for j in range(n):
             memcpy(dst + 2 * j, src_row + offsets[j], 2)
+    elif elem_bytes == 3:
+        # uint8 RGB: without its own case, each pixel was a library call.
+        for j in range(n):
+            memcpy(dst + 3 * j, src_row + offsets[j], 3)
     elif elem_bytes == 4:
         for j in range(n):
             memcpy(dst + 4 * j, src_row + offsets[j], 4)
+    elif elem_bytes == 6:
+        for j in range(n):
+            memcpy(dst + 6 * j, src_row + offsets[j], 6)
     elif elem_bytes == 8:
         for j in range(n):
             memcpy(dst + 8 * j, src_row + offsets[j], 8)
@@ -1465,6 +1472,9 @@ cdef inline void _gather_elements(char* dst, const char* src_row, const Py_ssize
     elif elem_bytes == 16:
         for j in range(n):
             memcpy(dst + 16 * j, src_row + offsets[j], 16)
+    elif elem_bytes == 24:
+        for j in range(n):
+            memcpy(dst + 24 * j, src_row + offsets[j], 24)
     else:
         for j in range(n):
             memcpy(dst + elem_bytes * j, src_row + offsets[j], elem_bytes)
@@ -1493,10 +1503,22 @@ cdef inline bint _double_elements(char* dst, const char* src, Py_ssize_t n_src,
         for i in range(n_src):
             d4[2 * i] = s4[i]
             d4[2 * i + 1] = s4[i]
+    elif elem_bytes == 3:
+        for i in range(n_src):
+            memcpy(dst + 6 * i, src + 3 * i, 3)
+            memcpy(dst + 6 * i + 3, src + 3 * i, 3)
+    elif elem_bytes == 6:
+        for i in range(n_src):
+            memcpy(dst + 12 * i, src + 6 * i, 6)
+            memcpy(dst + 12 * i + 6, src + 6 * i, 6)
     elif elem_bytes == 12:
         for i in range(n_src):
             memcpy(dst + 24 * i, src + 12 * i, 12)
             memcpy(dst + 24 * i + 12, src + 12 * i, 12)
+    elif elem_bytes == 24:
+        for i in range(n_src):
+            memcpy(dst + 48 * i, src + 24 * i, 24)
+            memcpy(dst + 48 * i + 24, src + 24 * i, 24)
     elif elem_bytes == 8 and addresses % 8 == 0:
         for i in range(n_src):
             d8[2 * i] = s8[i]
