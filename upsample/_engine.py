@@ -568,24 +568,24 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
              width_first)
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
     scratch_dtype = height.weights.dtype
+    row_tiles = _use_row_tiles(dtype, width_first, width.doubling, height.rows_used == h_in,
+                               h_taps, w_in, w_out, channels)
+    index_length = kernels.planar_index_length(h_taps, row_tiles)
     if dtype == np.uint8:
         row_length = kernels.planar_uint8_scratch_length(h_taps, w_in, w_out, channels,
-                                                         width_first)
+                                                         width_first, row_tiles)
 
         def run_uint8(source, result, num_threads):
             threads = effective_num_threads(num_threads, work)
             kernels.planar_pass_uint8(
-                source.reshape(-1), result.reshape(-1), *fixed,
+                source.reshape(-1), result.reshape(-1), *fixed, row_tiles,
                 _scratch("rows", threads * row_length, scratch_dtype),
-                _index_scratch(threads * 2 * h_taps), stream, threads,
+                _index_scratch(threads * index_length), stream, threads,
             )
 
         return run_uint8
-    row_tiles = _use_row_tiles(dtype, width_first, width.doubling, height.rows_used == h_in,
-                               h_taps, w_in, w_out, channels)
     row_length = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, width_first,
                                                row_tiles)
-    index_length = kernels.planar_index_length(h_taps, row_tiles)
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, work)
@@ -603,15 +603,21 @@ def _use_row_tiles(dtype, width_first, w_doubling, every_row_used, h_taps, w_in,
     """Resample rows eight at a time (see the kernels' row tiles)?
 
     Pays for pixels of few channels at scales other than 2 (those have their
-    own vector loop) while the tiles still fit in the per-core cache. Width
+    own vector loop) while the tiles still fit in the per-core cache; float32
+    data, or uint8 data converted to float32 row by row. Width
     first, the tiles are source rows, so every source row must be needed
     anyway; height first, they are combined rows, one per output row.
     """
-    if not (ROW_TILES and dtype == np.float32 and not w_doubling and channels < 8):
+    if not (ROW_TILES and dtype in (np.float32, np.uint8) and not w_doubling and channels < 8):
         return False
     if width_first and not every_row_used:
         return False
-    scratch = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, width_first, True)
+    if dtype == np.uint8:
+        scratch = kernels.planar_uint8_scratch_length(h_taps, w_in, w_out, channels,
+                                                      width_first, True)
+    else:
+        scratch = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, width_first,
+                                                True)
     return scratch * 4 <= ROW_TILE_SCRATCH_BYTES
 
 

@@ -244,7 +244,9 @@ cdef extern from *:
                    as far as the compiler knows). */
                 const float *p[4];
                 __m256 wv[4];
-                for (k = 0; k < taps; k++) {
+                p[0] = tile + o[0] * 8;
+                wv[0] = _mm256_set1_ps(w[0]);
+                for (k = 1; k < taps; k++) {
                     p[k] = tile + o[k] * 8;
                     wv[k] = _mm256_set1_ps(w[k]);
                 }
@@ -1103,24 +1105,97 @@ cdef void _combine_uint8_rows(float* dst, const uint8_t* base, const Py_ssize_t*
             dst[i] = dst[i] + wk * rk[i]
 
 
+cdef void _fill_ring_rows_uint8(const uint8_t* src, float* ring, Py_ssize_t o, Py_ssize_t s,
+                                Py_ssize_t h_in, Py_ssize_t in_len, Py_ssize_t out_len,
+                                Py_ssize_t w_out, Py_ssize_t channels,
+                                const Py_ssize_t* w_offsets, const float* w_weights,
+                                Py_ssize_t w_taps, Py_ssize_t ring_n, Py_ssize_t* ring_rows,
+                                float* in_rows, float* tile) noexcept nogil:
+    """_fill_ring_rows for uint8 source rows, converted to float in in_rows first."""
+    cdef const float* rows[ROW_TILE]
+    cdef float* outs[ROW_TILE]
+    cdef Py_ssize_t b, row
+    cdef Py_ssize_t count = h_in - s if h_in - s < ROW_TILE else ROW_TILE
+    for b in range(count):
+        _load_uint8(in_rows + b * in_len, src + (o * h_in + s + b) * in_len, in_len)
+    for b in range(ROW_TILE):
+        row = b if b < count else count - 1
+        rows[b] = in_rows + row * in_len
+        outs[b] = ring + ((s + row) % ring_n) * out_len
+    ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights, w_taps,
+                       tile, tile + in_len * ROW_TILE)
+    for b in range(count):
+        ring_rows[(s + b) % ring_n] = o * h_in + s + b
+
+
+cdef void _planar_uint8_tiles_height_first(const uint8_t* src, uint8_t* dst, Py_ssize_t first,
+                                           Py_ssize_t last, Py_ssize_t h_in, Py_ssize_t in_len,
+                                           Py_ssize_t channels, Py_ssize_t h_out,
+                                           Py_ssize_t w_out, const Py_ssize_t* h_index,
+                                           const float* h_weights, Py_ssize_t h_taps,
+                                           const Py_ssize_t* w_offsets, const float* w_weights,
+                                           Py_ssize_t w_taps, float* scratch,
+                                           Py_ssize_t* row_offsets) noexcept nogil:
+    """Output rows first..last-1 of a height-first uint8 pass, eight rows at a time.
+
+    Eight output rows' source rows are combined into float rows, resampled
+    together by the row-tile kernel, then rounded into the output.
+    """
+    cdef Py_ssize_t out_len = w_out * channels
+    cdef float* in_rows = scratch
+    cdef float* out_rows = in_rows + ROW_TILE * in_len
+    cdef float* tile = out_rows + ROW_TILE * out_len
+    cdef const float* rows[ROW_TILE]
+    cdef float* outs[ROW_TILE]
+    cdef Py_ssize_t r = first, b, k, o, j, row, count
+    while r < last:
+        count = last - r if last - r < ROW_TILE else ROW_TILE
+        for b in range(count):
+            o = (r + b) // h_out
+            j = r + b - o * h_out
+            for k in range(h_taps):
+                row_offsets[k] = h_index[j * h_taps + k] * in_len
+            _combine_uint8_rows(in_rows + b * in_len, src + o * h_in * in_len, row_offsets,
+                                h_weights + j * h_taps, h_taps, in_len)
+        for b in range(ROW_TILE):
+            row = b if b < count else count - 1
+            rows[b] = in_rows + row * in_len
+            outs[b] = out_rows + row * out_len
+        ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights, w_taps,
+                           tile, tile + in_len * ROW_TILE)
+        for b in range(count):
+            _store_uint8(dst + (r + b) * out_len, out_rows + b * out_len, out_len)
+        r += count
+
+
 cdef void _planar_uint8_chunk(const uint8_t* src, uint8_t* dst, Py_ssize_t first,
                               Py_ssize_t last, Py_ssize_t h_in, Py_ssize_t w_in,
                               Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
                               const Py_ssize_t* h_index, const float* h_weights,
                               Py_ssize_t h_taps, const Py_ssize_t* w_offsets,
                               const float* w_weights, Py_ssize_t w_taps, Py_ssize_t w_double,
-                              bint width_first, float* scratch, Py_ssize_t* ring_rows,
-                              Py_ssize_t* row_offsets, bint stream) noexcept nogil:
+                              bint width_first, bint row_tiles, float* scratch,
+                              Py_ssize_t* ring_rows, Py_ssize_t* row_offsets,
+                              bint stream) noexcept nogil:
     """Output rows first..last-1 of a 2-D uint8 pass (see the float planar chunks).
 
     scratch holds one float row of the input width, then (width first) the
-    ring of h_taps resampled rows, or (height first) one output row.
+    ring of h_taps resampled rows, or (height first) one output row. With
+    row_tiles (see planar_uint8_scratch_length) eight rows go through the
+    row-tile kernel at a time, as in the float passes.
     """
     cdef Py_ssize_t in_len = w_in * channels
     cdef Py_ssize_t out_len = w_out * channels
-    cdef float* in_row = scratch
-    cdef float* ring = scratch + in_len
+    cdef Py_ssize_t ring_n = h_taps + (ROW_TILE - 1 if row_tiles else 0)
+    cdef float* in_rows = scratch
+    cdef float* ring = scratch + (ROW_TILE if row_tiles else 1) * in_len
+    cdef float* tile = ring + ring_n * out_len
     cdef Py_ssize_t r, o, j, k, s, g, slot
+    if row_tiles and not width_first:
+        _planar_uint8_tiles_height_first(src, dst, first, last, h_in, in_len, channels, h_out,
+                                         w_out, h_index, h_weights, h_taps, w_offsets,
+                                         w_weights, w_taps, scratch, row_offsets)
+        return
     for r in range(first, last):
         o = r // h_out
         j = r - o * h_out
@@ -1128,21 +1203,26 @@ cdef void _planar_uint8_chunk(const uint8_t* src, uint8_t* dst, Py_ssize_t first
             for k in range(h_taps):
                 s = h_index[j * h_taps + k]
                 g = o * h_in + s
-                slot = s % h_taps
+                slot = s % ring_n
                 if ring_rows[slot] != g:
-                    _load_uint8(in_row, src + g * in_len, in_len)
-                    _resample_pixels(ring + slot * out_len, in_row, 0, w_out, channels,
-                                     w_offsets, w_weights, w_taps, w_double)
-                    ring_rows[slot] = g
+                    if row_tiles:
+                        _fill_ring_rows_uint8(src, ring, o, s, h_in, in_len, out_len, w_out,
+                                              channels, w_offsets, w_weights, w_taps, ring_n,
+                                              ring_rows, in_rows, tile)
+                    else:
+                        _load_uint8(in_rows, src + g * in_len, in_len)
+                        _resample_pixels(ring + slot * out_len, in_rows, 0, w_out, channels,
+                                         w_offsets, w_weights, w_taps, w_double)
+                        ring_rows[slot] = g
                 row_offsets[k] = slot * out_len
             _combine_rows_uint8_out(dst + r * out_len, ring, row_offsets,
                                     h_weights + j * h_taps, h_taps, out_len, stream)
         else:
             for k in range(h_taps):
                 row_offsets[k] = h_index[j * h_taps + k] * in_len
-            _combine_uint8_rows(in_row, src + o * h_in * in_len, row_offsets,
+            _combine_uint8_rows(in_rows, src + o * h_in * in_len, row_offsets,
                                 h_weights + j * h_taps, h_taps, in_len)
-            _resample_pixels(ring, in_row, 0, w_out, channels, w_offsets, w_weights, w_taps,
+            _resample_pixels(ring, in_rows, 0, w_out, channels, w_offsets, w_weights, w_taps,
                              w_double)
             _store_uint8(dst + r * out_len, ring, out_len)
     if stream:
@@ -1154,26 +1234,31 @@ def planar_pass_uint8(const uint8_t[::1] src, uint8_t[::1] dst, Py_ssize_t outer
                       Py_ssize_t w_out, const Py_ssize_t[::1] h_index,
                       const float[::1] h_weights, Py_ssize_t h_taps,
                       const Py_ssize_t[::1] w_offsets, const float[::1] w_weights,
-                      Py_ssize_t w_taps, bint w_doubling, bint width_first,
+                      Py_ssize_t w_taps, bint w_doubling, bint width_first, bint row_tiles,
                       float[::1] scratch, Py_ssize_t[::1] index_scratch, bint stream,
                       int num_threads):
     """planar_pass for uint8 input and output, computing in float32.
 
     Results are rounded to nearest and saturated. scratch holds num_threads
-    slices of planar_uint8_scratch_length(...) floats; index_scratch as for
-    planar_pass.
+    slices of planar_uint8_scratch_length(...) floats; index_scratch
+    num_threads slices of planar_index_length(h_taps, row_tiles) integers
+    preset to -1.
     """
     cdef Py_ssize_t n_rows = outer * h_out
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
     cdef Py_ssize_t w_double = w_in if w_doubling else 0
     cdef Py_ssize_t scratch_len = planar_uint8_scratch_length(h_taps, w_in, w_out, channels,
-                                                              width_first)
+                                                              width_first, row_tiles)
+    cdef Py_ssize_t index_len = planar_index_length(h_taps, row_tiles)
+    cdef Py_ssize_t ring_n = h_taps + (ROW_TILE - 1 if row_tiles else 0)
     cdef Py_ssize_t chunk, first, last
     cdef int tid = 0
     cdef const uint8_t* src_ptr = &src[0]
     cdef uint8_t* dst_ptr = &dst[0]
     cdef float* scratch_ptr = &scratch[0]
     cdef Py_ssize_t* index_ptr = &index_scratch[0]
+    if row_tiles and not ups_row_tiles_available():
+        raise ValueError("row tiles need the AVX2 kernels")
     with nogil, parallel(num_threads=num_threads):
         tid = threadid()
         for chunk in prange(n_chunks, schedule="dynamic"):
@@ -1182,16 +1267,25 @@ def planar_pass_uint8(const uint8_t[::1] src, uint8_t[::1] dst, Py_ssize_t outer
             _planar_uint8_chunk(
                 src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
                 &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
-                w_double, width_first, scratch_ptr + tid * scratch_len,
-                index_ptr + tid * 2 * h_taps, index_ptr + tid * 2 * h_taps + h_taps, stream)
+                w_double, width_first, row_tiles, scratch_ptr + tid * scratch_len,
+                index_ptr + tid * index_len, index_ptr + tid * index_len + ring_n, stream)
 
 
 cpdef Py_ssize_t planar_uint8_scratch_length(Py_ssize_t h_taps, Py_ssize_t w_in,
                                              Py_ssize_t w_out, Py_ssize_t channels,
-                                             bint width_first) noexcept nogil:
-    """Floats of scratch one thread of planar_pass_uint8 needs: a source row at input
-    width, then the ring of h_taps resampled rows (width first) or one output row."""
-    return (w_in + (h_taps if width_first else 1) * w_out) * channels
+                                             bint width_first, bint row_tiles) noexcept nogil:
+    """Floats of scratch one thread of planar_pass_uint8 needs.
+
+    Without row tiles: a source row at input width, then the ring of h_taps
+    resampled rows (width first) or one output row. With them: eight rows at
+    input width, then the ring of h_taps + 7 rows (width first) or eight
+    output rows, then the transposed source tile and one transposed output
+    block.
+    """
+    if not row_tiles:
+        return (w_in + (h_taps if width_first else 1) * w_out) * channels
+    return (2 * ROW_TILE * w_in + (h_taps + ROW_TILE - 1 if width_first else ROW_TILE) * w_out
+            + ROW_TILE * ROW_TILE_PIXELS) * channels
 
 
 def round_to_uint8(const float[::1] src, uint8_t[::1] dst, int num_threads):
