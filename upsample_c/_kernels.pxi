@@ -216,22 +216,24 @@ cdef extern from *:
     }
     /* out[c] (c < nc, nc literal at every call) = one pixel's channels over
        the eight rows of a tile: a product, then multiply-adds in tap order. */
-    UPS_SPECIALISED void ups_tile_group(float *out, const float *tile, const Py_ssize_t *o,
-                                        const float *w, Py_ssize_t taps, int nc) {
+    UPS_SPECIALISED void ups_tile_group(float *out, const float *tile, Py_ssize_t first,
+                                        const Py_ssize_t *o, const float *w, Py_ssize_t taps,
+                                        int nc) {
         __m256 acc[4];
         Py_ssize_t k;
         int c;
         __m256 wv = _mm256_set1_ps(w[0]);
-        const float *p = tile + o[0] * 8;
+        const float *p = tile + (o[0] - first) * 8;
         for (c = 0; c < nc; c++) acc[c] = _mm256_mul_ps(wv, _mm256_loadu_ps(p + c * 8));
         for (k = 1; k < taps; k++) {
             wv = _mm256_set1_ps(w[k]);
-            p = tile + o[k] * 8;
+            p = tile + (o[k] - first) * 8;
             for (c = 0; c < nc; c++) acc[c] = UPS_MADD(wv, _mm256_loadu_ps(p + c * 8), acc[c]);
         }
         for (c = 0; c < nc; c++) _mm256_storeu_ps(out + c * 8, acc[c]);
     }
-    UPS_SPECIALISED void ups_tile_pixels(float *out, const float *tile, Py_ssize_t j0, Py_ssize_t j1,
+    UPS_SPECIALISED void ups_tile_pixels(float *out, const float *tile, Py_ssize_t first,
+                                       Py_ssize_t j0, Py_ssize_t j1,
                                        Py_ssize_t channels, const Py_ssize_t *offsets,
                                        const float *weights, Py_ssize_t taps) {
         Py_ssize_t j, c, k;
@@ -244,10 +246,10 @@ cdef extern from *:
                    as far as the compiler knows). */
                 const float *p[4];
                 __m256 wv[4];
-                p[0] = tile + o[0] * 8;
+                p[0] = tile + (o[0] - first) * 8;
                 wv[0] = _mm256_set1_ps(w[0]);
                 for (k = 1; k < taps; k++) {
-                    p[k] = tile + o[k] * 8;
+                    p[k] = tile + (o[k] - first) * 8;
                     wv[k] = _mm256_set1_ps(w[k]);
                 }
                 for (c = 0; c < channels; c++) {
@@ -262,11 +264,11 @@ cdef extern from *:
                registers while the taps go by, so each tap's weight and
                position are read once per group instead of once per channel. */
             for (c = 0; c + 4 <= channels; c += 4)
-                ups_tile_group(out + c * 8, tile + c * 8, o, w, taps, 4);
+                ups_tile_group(out + c * 8, tile + c * 8, first, o, w, taps, 4);
             switch (channels - c) {
-                case 3: ups_tile_group(out + c * 8, tile + c * 8, o, w, taps, 3); break;
-                case 2: ups_tile_group(out + c * 8, tile + c * 8, o, w, taps, 2); break;
-                case 1: ups_tile_group(out + c * 8, tile + c * 8, o, w, taps, 1); break;
+                case 3: ups_tile_group(out + c * 8, tile + c * 8, first, o, w, taps, 3); break;
+                case 2: ups_tile_group(out + c * 8, tile + c * 8, first, o, w, taps, 2); break;
+                case 1: ups_tile_group(out + c * 8, tile + c * 8, first, o, w, taps, 1); break;
                 default: break;
             }
         }
@@ -286,27 +288,35 @@ cdef extern from *:
                                    const Py_ssize_t *offsets, const float *weights,
                                    Py_ssize_t taps, float *tile, float *block) {
     #if defined(__AVX2__)
-        Py_ssize_t e, r, j0, j1, n, base;
-        for (e = 0; e + 8 <= in_len; e += 8) {
-            __m256 v[8];
-            for (r = 0; r < 8; r++) v[r] = _mm256_loadu_ps(rows[r] + e);
-            ups_transpose8(v);
-            for (r = 0; r < 8; r++) _mm256_storeu_ps(tile + (e + r) * 8, v[r]);
-        }
-        for (; e < in_len; e++)
-            for (r = 0; r < 8; r++) tile[e * 8 + r] = rows[r][e];
+        Py_ssize_t e, r, j0, j1, n, base, lo, hi;
         for (j0 = 0; j0 < n_out; j0 = j1) {
             j1 = j0 + ROW_TILE_PIXELS < n_out ? j0 + ROW_TILE_PIXELS : n_out;
+            /* Only the stretch of the rows this block of output pixels reads
+               is transposed, so the tile stays small enough for L1 however
+               wide the rows are (stretches of neighbouring blocks overlap
+               by the filter's width). The tables are sorted (the caller
+               checks), so the stretch runs from the block's first tap to
+               its last. */
+            lo = offsets[j0 * taps];
+            hi = offsets[j1 * taps - 1] + channels;
+            for (e = lo; e + 8 <= hi; e += 8) {
+                __m256 v[8];
+                for (r = 0; r < 8; r++) v[r] = _mm256_loadu_ps(rows[r] + e);
+                ups_transpose8(v);
+                for (r = 0; r < 8; r++) _mm256_storeu_ps(tile + (e - lo + r) * 8, v[r]);
+            }
+            for (; e < hi; e++)
+                for (r = 0; r < 8; r++) tile[(e - lo) * 8 + r] = rows[r][e];
             /* Literal tap and channel counts let their loops unroll. */
             if (taps == 2 && channels == 3)
-                ups_tile_pixels(block, tile, j0, j1, 3, offsets, weights, 2);
+                ups_tile_pixels(block, tile, lo, j0, j1, 3, offsets, weights, 2);
             else if (taps == 4 && channels == 3)
-                ups_tile_pixels(block, tile, j0, j1, 3, offsets, weights, 4);
-            else if (taps == 2) ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, 2);
-            else if (taps == 4) ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, 4);
+                ups_tile_pixels(block, tile, lo, j0, j1, 3, offsets, weights, 4);
+            else if (taps == 2) ups_tile_pixels(block, tile, lo, j0, j1, channels, offsets, weights, 2);
+            else if (taps == 4) ups_tile_pixels(block, tile, lo, j0, j1, channels, offsets, weights, 4);
             else if (channels == 3)
-                ups_tile_pixels(block, tile, j0, j1, 3, offsets, weights, taps);
-            else ups_tile_pixels(block, tile, j0, j1, channels, offsets, weights, taps);
+                ups_tile_pixels(block, tile, lo, j0, j1, 3, offsets, weights, taps);
+            else ups_tile_pixels(block, tile, lo, j0, j1, channels, offsets, weights, taps);
             n = (j1 - j0) * channels;
             base = j0 * channels;
             for (e = 0; e + 8 <= n; e += 8) {
@@ -1527,6 +1537,12 @@ cpdef Py_ssize_t planar_index_length(Py_ssize_t h_taps, bint row_tiles) noexcept
 def row_tiles_available():
     """Whether this build has the eight-row tile kernel (the AVX2 build)."""
     return bool(ups_row_tiles_available())
+
+
+def row_tile_shape():
+    """(rows, pixels): a row tile resamples ROW_TILE rows at once, ROW_TILE_PIXELS
+    output pixels at a time."""
+    return ROW_TILE, ROW_TILE_PIXELS
 
 
 # ---------------------------------------------------------------------------
