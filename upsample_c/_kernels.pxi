@@ -1617,18 +1617,10 @@ cdef inline bint _double_elements(char* dst, const char* src, Py_ssize_t n_src,
         for i in range(n_src):
             memcpy(dst + 6 * i, src + 3 * i, 3)
             memcpy(dst + 6 * i + 3, src + 3 * i, 3)
-    elif elem_bytes == 6:
-        for i in range(n_src):
-            memcpy(dst + 12 * i, src + 6 * i, 6)
-            memcpy(dst + 12 * i + 6, src + 6 * i, 6)
     elif elem_bytes == 12:
         for i in range(n_src):
             memcpy(dst + 24 * i, src + 12 * i, 12)
             memcpy(dst + 24 * i + 12, src + 12 * i, 12)
-    elif elem_bytes == 24:
-        for i in range(n_src):
-            memcpy(dst + 48 * i, src + 24 * i, 24)
-            memcpy(dst + 48 * i + 24, src + 24 * i, 24)
     elif elem_bytes == 8 and addresses % 8 == 0:
         for i in range(n_src):
             d8[2 * i] = s8[i]
