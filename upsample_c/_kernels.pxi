@@ -431,15 +431,9 @@ cdef extern from *:
     #if defined(__AVX2__) && defined(__FMA__)
         if (((size_t)dst & 3) != 0) return 0;
         /* Literal tap counts let the tap loop unroll. */
-        switch (taps) {
-            case 2: ups_combine_avx2(dst, base, offsets, w, 2, n, stream); break;
-            case 3: ups_combine_avx2(dst, base, offsets, w, 3, n, stream); break;
-            case 4: ups_combine_avx2(dst, base, offsets, w, 4, n, stream); break;
-            case 5: ups_combine_avx2(dst, base, offsets, w, 5, n, stream); break;
-            case 7: ups_combine_avx2(dst, base, offsets, w, 7, n, stream); break;
-            case 9: ups_combine_avx2(dst, base, offsets, w, 9, n, stream); break;
-            default: ups_combine_avx2(dst, base, offsets, w, taps, n, stream); break;
-        }
+        if (taps == 2) ups_combine_avx2(dst, base, offsets, w, 2, n, stream);
+        else if (taps == 4) ups_combine_avx2(dst, base, offsets, w, 4, n, stream);
+        else ups_combine_avx2(dst, base, offsets, w, taps, n, stream);
         return 1;
     #else
         (void)dst; (void)base; (void)offsets; (void)w; (void)taps; (void)n; (void)stream;
