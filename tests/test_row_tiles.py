@@ -1,0 +1,80 @@
+"""The row tiles (AVX2 build): eight rows resampled at once, one block of output pixels at a time.
+
+The tile kernel transposes only the stretch of source that a block of output
+pixels reads, from the block's first tap to its last, which is right only for
+sorted tables. These tests check that every table the planner builds is
+sorted, that an unsorted one keeps the rows off the tiles, and that wide
+images, which use the tiles since they stay in L1, give what the one-row
+loop gives.
+"""
+
+import numpy as np
+import pytest
+
+from upsample import _api, _engine, upsample
+
+RNG = np.random.default_rng(23)
+
+
+@pytest.mark.parametrize("mode", ["linear", "cubic"])
+@pytest.mark.parametrize("align_corners, antialias", [(False, False), (True, False),
+                                                      (False, True)])
+@pytest.mark.parametrize("n_in, scale", [(1, 3.0), (7, 0.3), (64, 1.7), (100, 0.75),
+                                         (517, 1.5), (1000, 0.5)])
+def test_every_planned_table_is_sorted(mode, align_corners, antialias, n_in, scale):
+    n_out = max(1, int(n_in * scale))
+    table = _engine._axis_table(n_in, n_out, scale, mode, align_corners, antialias,
+                                np.dtype(np.float32))
+    assert table.sorted
+
+
+def test_an_unsorted_table_keeps_the_rows_off_the_tiles():
+    index = np.array([[0, 1], [2, 3], [1, 2]], dtype=np.int64)
+    weights = np.full(6, 0.5, dtype=np.float32)
+    table = _engine._AxisTable(index, weights, False)
+    assert not table.sorted
+    assert not _engine._use_row_tiles(np.dtype(np.float32), True, table, True, 2, 4, 3, 3)
+    index.flags.writeable = True
+    index[2] = [4, 5]
+    assert _engine._AxisTable(index, weights, False).sorted
+
+
+@pytest.mark.skipif(not _engine.ROW_TILES, reason="no row tiles in this build")
+@pytest.mark.parametrize("dtype", [np.float32, np.uint8])
+@pytest.mark.parametrize("mode, scale, antialias", [("linear", 1.5, False),
+                                                    ("cubic", 1.3, False),
+                                                    ("cubic", 0.75, False),
+                                                    ("linear", 0.4, True)])
+def test_wide_rows_on_the_tiles_match_the_one_row_loop(dtype, mode, scale, antialias,
+                                                       monkeypatch):
+    shape = (1, 21, 2100, 3)
+    if dtype == np.uint8:
+        x = RNG.integers(0, 256, shape).astype(np.uint8)
+    else:
+        x = RNG.standard_normal(shape).astype(np.float32)
+    out_dtype = np.uint8 if dtype == np.uint8 else None
+
+    choices = []
+    decide = _engine._use_row_tiles
+
+    def recorded(*args):
+        choices.append(decide(*args))
+        return choices[-1]
+
+    monkeypatch.setattr(_engine, "_use_row_tiles", recorded)
+
+    def call():
+        _api._PLANS.clear()
+        choices.clear()
+        return upsample(x, scale, mode=mode, antialias=antialias, dtype=out_dtype)
+
+    tiled = call()
+    assert choices == [True]
+    monkeypatch.setattr(_engine, "ROW_TILE_SCRATCH_BYTES", 0)
+    one_row = call()
+    assert choices == [False]
+    _api._PLANS.clear()
+    if dtype == np.uint8:
+        assert np.abs(tiled.astype(np.int16) - one_row).max() <= 1
+    else:
+        np.testing.assert_allclose(tiled, one_row, rtol=0, atol=2e-5)
