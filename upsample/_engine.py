@@ -419,6 +419,16 @@ class _AxisTable:
         self._sorted = None
 
     @property
+    def halving(self):
+        """Whether output j is exactly the mean of source positions 2j and 2j + 1 (linear
+        at scale 0.5 without antialias)."""
+        index = self.index
+        even = 2 * np.arange(index.shape[0], dtype=index.dtype)
+        return bool(self.taps == 2 and np.all(self.weights == 0.5)
+                    and np.array_equal(index[:, 0], even)
+                    and np.array_equal(index[:, 1], even + 1))
+
+    @property
     def sorted(self):
         """Whether the source positions never decrease along the taps of an output
         nor from one output to the next (true of every table built here). The
@@ -588,6 +598,15 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
     row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
                                h_taps, w_in, w_out, channels)
     index_length = kernels.planar_index_length(h_taps, row_tiles)
+    if dtype == np.uint8 and height.halving and width.halving:
+        # A 2x2 box average: exact in integers (see the kernel).
+
+        def run_halving(source, result, num_threads):
+            threads = effective_num_threads(num_threads, work)
+            kernels.halve_uint8(source.reshape(-1), result.reshape(-1), outer, h_in, w_in,
+                                channels, h_out, w_out, threads)
+
+        return run_halving
     if dtype == np.uint8:
         row_length = kernels.planar_uint8_scratch_length(h_taps, w_in, w_out, channels,
                                                          width_first, row_tiles)

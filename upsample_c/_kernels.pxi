@@ -89,6 +89,65 @@ cdef extern from *:
             dst[i] = (unsigned char)(int)v;
         }
     }
+    /* out = the 2x2 box averages of uint8 rows r0 and r1 (n_px output pixels):
+       linear resampling at exactly 0.5 on both axes, where every weight is
+       0.5. The float path's sums are then exact (multiples of 0.25 below
+       256), so the integer sum of the four samples, divided by 4 and rounded
+       half to even, is the same number. */
+    static inline unsigned char ups_mean4(unsigned s) {
+        return (unsigned char)((s + 1 + ((s >> 2) & 1)) >> 2);
+    }
+    /* One pixel after the other: the compiler vectorises this for 1, 2 and 4
+       channels, not for 3. */
+    UPS_SPECIALISED void ups_halve_pixels(unsigned char *out, const unsigned char *r0,
+                                          const unsigned char *r1, Py_ssize_t n_px,
+                                          Py_ssize_t channels) {
+        Py_ssize_t p, c, k;
+        for (p = 0; p < n_px; p++)
+            for (c = 0; c < channels; c++) {
+                k = 2 * p * channels + c;
+                out[p * channels + c] = ups_mean4((unsigned)r0[k] + r0[k + channels]
+                                                  + r1[k] + r1[k + channels]);
+            }
+    }
+    /* For other channel counts, in two steps: the mean of every item with the
+       one a pixel further in both rows (a vectorised loop, into r, which holds
+       2 * n_px * channels items), then every other pixel of that kept. With 3
+       channels each pixel goes out as 4 bytes, the fourth overwritten by the
+       next pixel. */
+    UPS_SPECIALISED void ups_halve_items(unsigned char *out, const unsigned char *r0,
+                                         const unsigned char *r1, Py_ssize_t n_px,
+                                         Py_ssize_t channels, unsigned char *r) {
+        Py_ssize_t n = 2 * n_px * channels, i, p = 0;
+        for (i = 0; i + channels < n; i++)
+            r[i] = ups_mean4((unsigned)r0[i] + r1[i] + r0[i + channels] + r1[i + channels]);
+        if (channels == 3)
+            for (; p + 1 < n_px; p++) memcpy(out + p * 3, r + 6 * p, 4);
+        for (; p < n_px; p++) memcpy(out + p * channels, r + 2 * p * channels, (size_t)channels);
+    }
+    #define UPS_HALVE_ITEMS 4096
+    /* One output row of the 2x2 box average. */
+    static void ups_halve_row_uint8(unsigned char *out, const unsigned char *r0,
+                                    const unsigned char *r1, Py_ssize_t w_out,
+                                    Py_ssize_t channels) {
+        unsigned char r[UPS_HALVE_ITEMS];
+        Py_ssize_t step, p, n, at;
+        /* Literal channel counts let the loops vectorise and the copies be moves. */
+        if (channels == 1) { ups_halve_pixels(out, r0, r1, w_out, 1); return; }
+        if (channels == 2) { ups_halve_pixels(out, r0, r1, w_out, 2); return; }
+        if (channels == 4) { ups_halve_pixels(out, r0, r1, w_out, 4); return; }
+        step = UPS_HALVE_ITEMS / (2 * channels);
+        if (step < 1) {
+            ups_halve_pixels(out, r0, r1, w_out, channels);
+            return;
+        }
+        for (p = 0; p < w_out; p += n) {
+            n = w_out - p < step ? w_out - p : step;
+            at = 2 * p * channels;
+            if (channels == 3) ups_halve_items(out + p * 3, r0 + at, r1 + at, n, 3, r);
+            else ups_halve_items(out + p * channels, r0 + at, r1 + at, n, channels, r);
+        }
+    }
     /* dst[i] = uint8(sum_k w[k] * base[offsets[k] + i]), rounded and saturated
        as ups_round_store_uint8: the vertical combine of the uint8 kernels,
        done in registers so the float sums never go through memory. The tap
@@ -505,6 +564,9 @@ cdef extern from *:
     int ups_combine_store_uint8(unsigned char* dst, const float* base, const Py_ssize_t* offsets,
                                 const float* w, Py_ssize_t taps, Py_ssize_t n,
                                 int stream) noexcept nogil
+    void ups_halve_row_uint8(unsigned char* out, const unsigned char* r0,
+                             const unsigned char* r1, Py_ssize_t w_out,
+                             Py_ssize_t channels) noexcept nogil
     int ups_row_tiles_available() noexcept nogil
     int ups_pixels_wide(float* dst, const float* src, Py_ssize_t n_out, Py_ssize_t channels,
                         const Py_ssize_t* offsets, const float* weights,
@@ -1290,6 +1352,35 @@ cpdef Py_ssize_t planar_uint8_scratch_length(Py_ssize_t h_taps, Py_ssize_t w_in,
         return (w_in + (h_taps if width_first else 1) * w_out) * channels
     return (2 * ROW_TILE * w_in + (h_taps + ROW_TILE - 1 if width_first else ROW_TILE) * w_out
             + ROW_TILE * ROW_TILE_PIXELS) * channels
+
+
+def halve_uint8(const uint8_t[::1] src, uint8_t[::1] dst, Py_ssize_t outer, Py_ssize_t h_in,
+                Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
+                int num_threads):
+    """The 2x2 box average of uint8 images viewed as (outer, h_in, w_in, channels).
+
+    Output pixel (i, j) averages source rows 2i, 2i + 1 and columns 2j,
+    2j + 1, rounded half to even: linear resampling at exactly 0.5 on both
+    axes, whose every weight is 0.5 (the caller checks the tables). Needs
+    2 * h_out <= h_in and 2 * w_out <= w_in.
+    """
+    cdef Py_ssize_t n_rows = outer * h_out
+    cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
+    cdef Py_ssize_t in_len = w_in * channels
+    cdef Py_ssize_t out_len = w_out * channels
+    cdef Py_ssize_t chunk, row, o, i
+    cdef const uint8_t* src_ptr = &src[0]
+    cdef uint8_t* dst_ptr = &dst[0]
+    if 2 * h_out > h_in or 2 * w_out > w_in or channels < 1:
+        raise ValueError("halve_uint8 needs 2 * h_out <= h_in and 2 * w_out <= w_in")
+    for chunk in prange(n_chunks, nogil=True, schedule="static", num_threads=num_threads):
+        for row in range(_chunk_start(chunk, n_chunks, n_rows),
+                         _chunk_start(chunk + 1, n_chunks, n_rows)):
+            o = row // h_out
+            i = row - o * h_out
+            ups_halve_row_uint8(dst_ptr + row * out_len,
+                                src_ptr + (o * h_in + 2 * i) * in_len,
+                                src_ptr + (o * h_in + 2 * i + 1) * in_len, w_out, channels)
 
 
 def round_to_uint8(const float[::1] src, uint8_t[::1] dst, int num_threads):
