@@ -179,30 +179,6 @@ def test_uint8_images_stay_uint8(mode, antialias, shape, scale):
     assert np.abs(result.astype(np.float64) - np.clip(np.rint(via_float), 0, 255)).max() <= 1
 
 
-@pytest.mark.parametrize("shape", [(1, 8, 6, 1), (2, 6, 10, 2), (1, 4, 1400, 3), (3, 2, 4, 4),
-                                   (1, 6, 8, 5), (1, 2, 2, 3000)])
-def test_uint8_halving_is_the_float_result_rounded(shape, monkeypatch):
-    """Linear at exactly 0.5 on even sizes averages 2 x 2 pixels in integers: the same
-    bytes as the float32 result rounded, exactly (ties included)."""
-    from upsample import _api
-    from upsample_c import kernels
-
-    used = []
-    halve = kernels.halve_uint8
-    monkeypatch.setattr(kernels, "halve_uint8", lambda *a: used.append(1) or halve(*a))
-    _api._PLANS.clear()
-    x = RNG.integers(0, 256, shape).astype(np.uint8)
-    x[..., ::2, :] |= 1  # many sums of four that end in .5 once divided
-    result = upsample(x, 0.5, mode="linear", dtype=np.uint8)
-    assert used
-    via_float = upsample(x, 0.5, mode="linear")
-    assert np.array_equal(result, np.rint(via_float).astype(np.uint8))
-    used.clear()
-    upsample(x, 0.5, mode="linear", antialias=True, dtype=np.uint8)
-    upsample(x[:, :-1], 0.5, mode="linear", dtype=np.uint8)  # odd height: sampling, not means
-    assert not used
-
-
 def test_uint8_rounding_ties_saturation_and_nan():
     x = np.array([[[0.0], [1.0], [254.6], [300.0], [-7.0], [np.nan], [2.5], [3.5]]],
                  dtype=np.float32)

@@ -598,6 +598,16 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
     row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
                                h_taps, w_in, w_out, channels)
     index_length = kernels.planar_index_length(h_taps, row_tiles)
+    if (dtype == np.float32 and not width_first and height.halving and width.halving
+            and kernels.halve_float_available(channels)):
+        # The height-first pass's own operations, without its tables and tiles.
+
+        def run_halving_float(source, result, num_threads):
+            threads = effective_num_threads(num_threads, work)
+            kernels.halve_float(source.reshape(-1), result.reshape(-1), outer, h_in, w_in,
+                                channels, h_out, w_out, threads)
+
+        return run_halving_float
     if dtype == np.uint8 and height.halving and width.halving:
         # A 2x2 box average: exact in integers (see the kernel).
 

@@ -532,6 +532,60 @@ cdef extern from *:
         }
     }
     #endif
+    /* The float32 twin of ups_halve_row_uint8 (linear at exactly 0.5 on both
+       axes), with the operations of the height-first planar pass on the row
+       tiles: each pair of rows combined as a product then a fused
+       multiply-add, 0.5 * r0 then + 0.5 * r1, then each pair of pixels of
+       that the same way. The result is the same to the bit. Returns 0
+       (nothing done) without AVX2 and FMA. */
+    #if defined(__AVX2__) && defined(__FMA__)
+    /* n_px output pixels from source items: each item's two rows combined,
+       then with the same for the item a pixel further, into u (2 * n_px *
+       channels floats); then every other pixel of u kept. The row sums are
+       made twice, which costs less than storing and reloading them. */
+    UPS_SPECIALISED void ups_halve_float_items(float *out, const float *r0, const float *r1,
+                                               Py_ssize_t n_px, Py_ssize_t channels,
+                                               float *u) {
+        const __m256 h = _mm256_set1_ps(0.5f);
+        Py_ssize_t n = 2 * n_px * channels - channels, i = 0, p = 0;
+        for (; i + 8 <= n; i += 8) {
+            __m256 near = _mm256_fmadd_ps(h, _mm256_loadu_ps(r1 + i),
+                                          _mm256_mul_ps(h, _mm256_loadu_ps(r0 + i)));
+            __m256 far = _mm256_fmadd_ps(h, _mm256_loadu_ps(r1 + i + channels),
+                                         _mm256_mul_ps(h, _mm256_loadu_ps(r0 + i + channels)));
+            _mm256_storeu_ps(u + i, _mm256_fmadd_ps(h, far, _mm256_mul_ps(h, near)));
+        }
+        for (; i < n; i++)
+            u[i] = fmaf(0.5f, fmaf(0.5f, r1[i + channels], 0.5f * r0[i + channels]),
+                        0.5f * fmaf(0.5f, r1[i], 0.5f * r0[i]));
+        if (channels == 3)  /* 16 bytes a pixel, the last 4 overwritten by the next one */
+            for (; p + 1 < n_px; p++) memcpy(out + p * 3, u + 6 * p, 16);
+        for (; p < n_px; p++)
+            memcpy(out + p * channels, u + 2 * p * channels, (size_t)channels * sizeof(float));
+    }
+    #endif
+    #define UPS_HALVE_FLOATS 2048
+    static int ups_halve_row_float(float *out, const float *r0, const float *r1,
+                                   Py_ssize_t w_out, Py_ssize_t channels) {
+    #if defined(__AVX2__) && defined(__FMA__)
+        float u[UPS_HALVE_FLOATS];
+        Py_ssize_t step = UPS_HALVE_FLOATS / (2 * channels), p, n, at;
+        if (step < 1) return 0;
+        for (p = 0; p < w_out; p += n) {
+            n = w_out - p < step ? w_out - p : step;
+            at = 2 * p * channels;
+            /* Literal channel counts make the per-pixel copies plain moves. */
+            if (channels == 3) ups_halve_float_items(out + p * 3, r0 + at, r1 + at, n, 3, u);
+            else if (channels == 1) ups_halve_float_items(out + p, r0 + at, r1 + at, n, 1, u);
+            else if (channels == 4) ups_halve_float_items(out + p * 4, r0 + at, r1 + at, n, 4, u);
+            else ups_halve_float_items(out + p * channels, r0 + at, r1 + at, n, channels, u);
+        }
+        return 1;
+    #else
+        (void)out; (void)r0; (void)r1; (void)w_out; (void)channels;
+        return 0;
+    #endif
+    }
     static int ups_pixels_wide(float *dst, const float *src, Py_ssize_t n_out,
                                Py_ssize_t channels, const Py_ssize_t *offsets,
                                const float *weights, Py_ssize_t taps) {
@@ -567,6 +621,8 @@ cdef extern from *:
     void ups_halve_row_uint8(unsigned char* out, const unsigned char* r0,
                              const unsigned char* r1, Py_ssize_t w_out,
                              Py_ssize_t channels) noexcept nogil
+    int ups_halve_row_float(float* out, const float* r0, const float* r1, Py_ssize_t w_out,
+                            Py_ssize_t channels) noexcept nogil
     int ups_row_tiles_available() noexcept nogil
     int ups_pixels_wide(float* dst, const float* src, Py_ssize_t n_out, Py_ssize_t channels,
                         const Py_ssize_t* offsets, const float* weights,
@@ -1381,6 +1437,40 @@ def halve_uint8(const uint8_t[::1] src, uint8_t[::1] dst, Py_ssize_t outer, Py_s
             ups_halve_row_uint8(dst_ptr + row * out_len,
                                 src_ptr + (o * h_in + 2 * i) * in_len,
                                 src_ptr + (o * h_in + 2 * i + 1) * in_len, w_out, channels)
+
+
+def halve_float(const float[::1] src, float[::1] dst, Py_ssize_t outer, Py_ssize_t h_in,
+                Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
+                int num_threads):
+    """Linear at exactly 0.5 on both axes of float32 images viewed as (outer, h_in, w_in,
+    channels), as the height-first planar pass computes it (the caller checks the
+    tables): AVX2 build only, at most 1024 channels. Needs 2 * h_out <= h_in and
+    2 * w_out <= w_in.
+    """
+    cdef Py_ssize_t n_rows = outer * h_out
+    cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
+    cdef Py_ssize_t in_len = w_in * channels
+    cdef Py_ssize_t out_len = w_out * channels
+    cdef Py_ssize_t chunk, row, o, i
+    cdef const float* src_ptr = &src[0]
+    cdef float* dst_ptr = &dst[0]
+    if 2 * h_out > h_in or 2 * w_out > w_in or channels < 1:
+        raise ValueError("halve_float needs 2 * h_out <= h_in and 2 * w_out <= w_in")
+    if not halve_float_available(channels):
+        raise ValueError("halve_float needs the AVX2 kernels and at most 1024 channels")
+    for chunk in prange(n_chunks, nogil=True, schedule="static", num_threads=num_threads):
+        for row in range(_chunk_start(chunk, n_chunks, n_rows),
+                         _chunk_start(chunk + 1, n_chunks, n_rows)):
+            o = row // h_out
+            i = row - o * h_out
+            ups_halve_row_float(dst_ptr + row * out_len,
+                                src_ptr + (o * h_in + 2 * i) * in_len,
+                                src_ptr + (o * h_in + 2 * i + 1) * in_len, w_out, channels)
+
+
+def halve_float_available(Py_ssize_t channels):
+    """Whether halve_float runs here for pixels of `channels` floats."""
+    return bool(ups_row_tiles_available()) and 0 < channels <= 1024
 
 
 def round_to_uint8(const float[::1] src, uint8_t[::1] dst, int num_threads):
