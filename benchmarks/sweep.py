@@ -1,7 +1,7 @@
 """upsample against OpenCV and PyTorch beyond the suite: other scales, widths and dtypes.
 
 The suite (workloads.py) is mostly scale 2 on float32. This sweep times the
-jobs a data pipeline also runs: scales 1.5 and 0.75 (downscaling without
+jobs a data pipeline also runs: scales 1.5, 0.75 and 0.5 (downscaling without
 antialias, as cv2.resize does), HD and full-HD widths, uint8 images, and
 small images where the fixed cost of a call shows. The method is
 compare.py's: calls interleaved in rotating order, medians, thread counts
@@ -19,7 +19,7 @@ import numpy as np
 from compare import make_opencv, make_torch, make_upsample, time_interleaved
 
 SHAPES = [(1, 100, 100, 3), (1, 720, 1280, 3), (1, 720, 1280, 4), (1, 1080, 1920, 3)]
-SCALES = [1.5, 0.75]
+SCALES = [1.5, 0.75, 0.5]
 MODES = ["nearest", "linear", "cubic"]
 UINT8_SHAPES = [(1, 720, 1280, 3), (1, 333, 517, 4)]
 UINT8_SCALES = [2.0, 1.5, 0.5]

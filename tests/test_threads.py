@@ -269,3 +269,27 @@ def test_keyboard_interrupt_during_a_long_call_leaves_the_process_usable(tmp_pat
         # Delivered when the running kernel pass returns: within about one
         # call's duration of the signal (generously bounded for busy machines).
         assert entry["latency"] < 5 * entry["call"] + 2.0, entry
+
+
+@pytest.mark.parametrize("mode, scale, expected", [
+    # nearest: bytes moved, the source rows read when fewer rows come out
+    ("nearest", 0.5, 32 * 80 * 3 * 4),
+    ("nearest", 2.0, 128 * 160 * 3 * 4),
+    # linear, height first at 0.75: each output row combines 2 rows at input width
+    ("linear", 0.75, 3 * (48 * 80 * 2 + 48 * 60 * 2)),
+    # linear at 0.5 on uint8 (the halving kernel): two additions per source item
+    ("linear", 0.5, 2 * 64 * 80 * 3),
+])
+def test_shrinking_jobs_count_what_they_read(mode, scale, expected, monkeypatch):
+    """The small-job rule weighs a downscale by its source, not only by its output."""
+    from upsample import _api, _engine
+
+    seen = []
+    decide = _engine.effective_num_threads
+    monkeypatch.setattr(_engine, "effective_num_threads",
+                        lambda requested, work: seen.append(work) or decide(requested, work))
+    _api._PLANS.clear()
+    dtype = np.uint8 if scale == 0.5 and mode == "linear" else np.float32
+    upsample(np.zeros((1, 64, 80, 3), dtype), scale, mode=mode, dtype=dtype)
+    _api._PLANS.clear()
+    assert seen == [expected]

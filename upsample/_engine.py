@@ -268,6 +268,10 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape):
     itemsize = dtype.itemsize
     size = math.prod(out_shape)
     n_rows = size // (out_shape[-2] * out_shape[-1])
+    # Bytes moved: the output, or when fewer rows come out than go in, the
+    # source rows read, whichever is more.
+    in_rows = math.prod(in_shape[:-2])
+    work = max(size * itemsize, min(n_rows, in_rows) * in_shape[-2] * in_shape[-1] * itemsize)
     # Scale 2 on the last axis over contiguous pixels is a plain repetition.
     col_double = (factors[-1] == 2 and strides[-1] == itemsize
                   and strides[-2] == in_shape[-1] * itemsize)
@@ -275,7 +279,7 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape):
     fixed = (offsets, counts, in_shape[-1], itemsize, strides[-1], col_double)
 
     def run(x, out, num_threads):
-        threads = effective_num_threads(num_threads, size * itemsize)
+        threads = effective_num_threads(num_threads, work)
         kernels.gather_nearest(
             x, out.reshape(-1).view(np.uint8), *fixed,
             _block(n_rows, out_shape[-2], threads, MIN_BLOCK_PIXELS), stream, threads,
@@ -589,7 +593,14 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
     width_first = _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
                                           h_taps, w_taps)
     size = math.prod(out_shape)
-    work = size * (h_taps + w_taps)
+    # Multiply-adds of the order taken; a shrinking pass does more of them than
+    # its output suggests (height first, every output row combines taps rows
+    # at input width).
+    if width_first:
+        planned = height.rows_used * w_out * w_taps + h_out * w_out * h_taps
+    else:
+        planned = h_out * w_in * h_taps + h_out * w_out * w_taps
+    work = max(size * (h_taps + w_taps), outer * channels * planned)
     fixed = (outer, h_in, w_in, channels, h_out, w_out, height.offsets(1), height.weights,
              h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
              width_first)
@@ -598,12 +609,14 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
     row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
                                h_taps, w_in, w_out, channels)
     index_length = kernels.planar_index_length(h_taps, row_tiles)
+    # The halving kernels make two additions per source item, all of which they read.
+    halving_work = max(work, 2 * outer * h_in * w_in * channels)
     if (dtype == np.float32 and not width_first and height.halving and width.halving
             and kernels.halve_float_available(channels)):
         # The height-first pass's own operations, without its tables and tiles.
 
         def run_halving_float(source, result, num_threads):
-            threads = effective_num_threads(num_threads, work)
+            threads = effective_num_threads(num_threads, halving_work)
             kernels.halve_float(source.reshape(-1), result.reshape(-1), outer, h_in, w_in,
                                 channels, h_out, w_out, threads)
 
@@ -612,7 +625,7 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
         # A 2x2 box average: exact in integers (see the kernel).
 
         def run_halving(source, result, num_threads):
-            threads = effective_num_threads(num_threads, work)
+            threads = effective_num_threads(num_threads, halving_work)
             kernels.halve_uint8(source.reshape(-1), result.reshape(-1), outer, h_in, w_in,
                                 channels, h_out, w_out, threads)
 

@@ -249,10 +249,11 @@ cdef extern from *:
        loop: every output pixel reads its own source pixels. Eight rows that
        share one table are different: transposed so that the eight rows'
        values of one element sit side by side, each output element becomes
-       one 8-wide multiply-add per tap with a broadcast weight. The rows are
-       transposed into `tile` (in_len x 8 floats), combined block by block
-       into `block` (ROW_TILE_PIXELS x channels x 8 floats) and transposed back
-       into the eight destination rows. The sums run over the taps in order, as
+       one 8-wide multiply-add per tap with a broadcast weight. For each block
+       of ROW_TILE_PIXELS output pixels, the stretch of the rows it reads is
+       transposed into `tile` (at most in_len x 8 floats), combined into
+       `block` (ROW_TILE_PIXELS x channels x 8 floats) and transposed back into
+       the eight destination rows. The sums run over the taps in order, as
        everywhere else; they may differ from the one-row loop's in the last
        bit, where the compiler fuses that loop's multiply-adds differently.
        Which rows use the tiles depends only on the shapes, never on the
