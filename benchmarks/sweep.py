@@ -7,7 +7,7 @@ small images where the fixed cost of a call shows. The method is
 compare.py's: calls interleaved in rotating order, medians, thread counts
 set per call, OMP_WAIT_POLICY=PASSIVE.
 
-    python benchmarks/sweep.py                    # 1 and 2 threads, about 4 minutes
+    python benchmarks/sweep.py                    # 1 and 2 threads, under a minute
     python benchmarks/sweep.py --threads 1 --only uint8
 """
 
