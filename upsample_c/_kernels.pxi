@@ -1732,7 +1732,7 @@ cdef inline void _gather_elements(char* dst, const char* src_row, const Py_ssize
     Common sizes get a memcpy of constant length, which compiles to plain
     (unaligned-safe) loads and stores.
     """
-    cdef Py_ssize_t j
+    cdef Py_ssize_t j, last
     if elem_bytes == 1:
         for j in range(n):
             dst[j] = src_row[offsets[j]]
@@ -1753,8 +1753,17 @@ cdef inline void _gather_elements(char* dst, const char* src_row, const Py_ssize
         for j in range(n):
             memcpy(dst + 8 * j, src_row + offsets[j], 8)
     elif elem_bytes == 12:
-        for j in range(n):
-            memcpy(dst + 12 * j, src_row + offsets[j], 12)
+        # float32 RGB: one 16-byte move where it is safe, whose last 4 bytes the next
+        # pixel overwrites. The source bytes past the pixel are inside the row when a
+        # later pixel of the run starts at least 4 bytes further on.
+        last = offsets[n - 1] if n > 0 else 0
+        for j in range(n - 1):
+            if offsets[j] + 4 <= last:
+                memcpy(dst + 12 * j, src_row + offsets[j], 16)
+            else:
+                memcpy(dst + 12 * j, src_row + offsets[j], 12)
+        if n > 0:
+            memcpy(dst + 12 * (n - 1), src_row + last, 12)
     elif elem_bytes == 16:
         for j in range(n):
             memcpy(dst + 16 * j, src_row + offsets[j], 16)
