@@ -601,6 +601,20 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
     else:
         planned = h_out * w_in * h_taps + h_out * w_out * w_taps
     work = max(size * (h_taps + w_taps), outer * channels * planned)
+    halving_kernel = dtype == np.uint8 or (
+        dtype == np.float32 and not width_first and kernels.halve_float_available(channels))
+    if halving_kernel and height.halving and width.halving:
+        # A 2x2 mean: in integers for uint8 (exact), and for float32 with the
+        # height-first pass's own operations, without its tables and tiles.
+        # Two additions per source item, all of which it reads.
+        halving_work = max(work, 2 * outer * h_in * w_in * channels)
+
+        def run_halving(source, result, num_threads):
+            threads = effective_num_threads(num_threads, halving_work)
+            kernels.halve_pass(source.reshape(-1), result.reshape(-1), outer, h_in, w_in,
+                               channels, h_out, w_out, threads)
+
+        return run_halving
     fixed = (outer, h_in, w_in, channels, h_out, w_out, height.offsets(1), height.weights,
              h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
              width_first)
@@ -609,27 +623,6 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
     row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
                                h_taps, w_in, w_out, channels)
     index_length = kernels.planar_index_length(h_taps, row_tiles)
-    # The halving kernels make two additions per source item, all of which they read.
-    halving_work = max(work, 2 * outer * h_in * w_in * channels)
-    if (dtype == np.float32 and not width_first and height.halving and width.halving
-            and kernels.halve_float_available(channels)):
-        # The height-first pass's own operations, without its tables and tiles.
-
-        def run_halving_float(source, result, num_threads):
-            threads = effective_num_threads(num_threads, halving_work)
-            kernels.halve_float(source.reshape(-1), result.reshape(-1), outer, h_in, w_in,
-                                channels, h_out, w_out, threads)
-
-        return run_halving_float
-    if dtype == np.uint8 and height.halving and width.halving:
-        # A 2x2 box average: exact in integers (see the kernel).
-
-        def run_halving(source, result, num_threads):
-            threads = effective_num_threads(num_threads, halving_work)
-            kernels.halve_uint8(source.reshape(-1), result.reshape(-1), outer, h_in, w_in,
-                                channels, h_out, w_out, threads)
-
-        return run_halving
     if dtype == np.uint8:
         row_length = kernels.planar_uint8_scratch_length(h_taps, w_in, w_out, channels,
                                                          width_first, row_tiles)
