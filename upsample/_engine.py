@@ -46,8 +46,9 @@ OFFSETS_CACHE_BYTES = 64 << 20
 # The row-tile kernel (AVX2 build) and the most scratch per thread it may use.
 # Its tiles stay in L1 whatever the width; the rows it keeps going back to pay
 # even when they spill from the per-core cache (wide images at 1.5x: 1.5x-2x
-# faster than the one-pixel loop with several MB of rows). The limit caps the
-# memory: width first, the ring holds 7 more rows than without tiles.
+# faster than the one-pixel loop with several MB of rows). The limit caps those
+# rows (see _row_tile_footprint): width first, the ring holds 7 more rows than
+# without tiles.
 ROW_TILES = kernels.row_tiles_available()
 ROW_TILE, ROW_TILE_PIXELS = kernels.row_tile_shape()
 ROW_TILE_SCRATCH_BYTES = 16 << 20
@@ -654,10 +655,11 @@ def _use_row_tiles(dtype, width_first, width, every_row_used, h_taps, w_in, w_ou
     """Resample rows eight at a time (see the kernels' row tiles)?
 
     Pays for pixels of few channels at scales other than 2 (those have their
-    own vector loop) while the rows the tiles work on still fit in the
-    per-core cache; float32 data, or uint8 data converted to float32 row by
-    row. Width first, the tiles are source rows, so every source row must be
-    needed anyway; height first, they are combined rows, one per output row.
+    own vector loop), whatever the width, as long as the rows the tiles keep
+    going back to stay within ROW_TILE_SCRATCH_BYTES; float32 data, or uint8
+    data converted to float32 row by row. Width first, the tiles are source
+    rows, so every source row must be needed anyway; height first, they are
+    combined rows, one per output row.
     """
     if not (ROW_TILES and dtype in (np.float32, np.uint8) and not width.doubling
             and width.sorted and channels < 8):

@@ -1059,6 +1059,31 @@ cdef enum:
     ROW_TILE = 8
 
 
+cdef void _tile_rows_into_ring(const float* first_row, Py_ssize_t count, Py_ssize_t s,
+                               Py_ssize_t g, float* ring, Py_ssize_t in_len, Py_ssize_t out_len,
+                               Py_ssize_t w_out, Py_ssize_t channels,
+                               const Py_ssize_t* w_offsets, const float* w_weights,
+                               Py_ssize_t w_taps, Py_ssize_t ring_n, Py_ssize_t* ring_rows,
+                               float* tile) noexcept nogil:
+    """Resample `count` (at most eight) consecutive float rows from first_row, source
+    rows s... (ring ids g...), into their ring slots at once by the row-tile kernel.
+
+    Past the last row the tile is padded by repeating it (same input, same
+    slot, same values).
+    """
+    cdef const float* rows[ROW_TILE]
+    cdef float* outs[ROW_TILE]
+    cdef Py_ssize_t b, row
+    for b in range(ROW_TILE):
+        row = b if b < count else count - 1
+        rows[b] = first_row + row * in_len
+        outs[b] = ring + ((s + row) % ring_n) * out_len
+    ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights, w_taps,
+                       tile, tile + in_len * ROW_TILE)
+    for b in range(count):
+        ring_rows[(s + b) % ring_n] = g + b
+
+
 cdef void _fill_ring_rows(const real* src, real* ring, Py_ssize_t o, Py_ssize_t s,
                           Py_ssize_t h_in, Py_ssize_t in_len, Py_ssize_t out_len,
                           Py_ssize_t w_out, Py_ssize_t channels, const Py_ssize_t* w_offsets,
@@ -1066,22 +1091,13 @@ cdef void _fill_ring_rows(const real* src, real* ring, Py_ssize_t o, Py_ssize_t 
                           Py_ssize_t* ring_rows, real* tile) noexcept nogil:
     """Resample source rows s .. s + 7 of image o into their ring slots, eight at once.
 
-    Past the last row the tile is padded by repeating it (same input, same
-    slot, same values). Only for float rows with the row-tile kernel.
+    Only for float rows with the row-tile kernel.
     """
-    cdef const float* rows[ROW_TILE]
-    cdef float* outs[ROW_TILE]
-    cdef Py_ssize_t b, row
     cdef Py_ssize_t count = h_in - s if h_in - s < ROW_TILE else ROW_TILE
     if real is float:
-        for b in range(ROW_TILE):
-            row = s + b if b < count else s + count - 1
-            rows[b] = src + (o * h_in + row) * in_len
-            outs[b] = ring + (row % ring_n) * out_len
-        ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights, w_taps,
-                           tile, tile + in_len * ROW_TILE)
-        for b in range(count):
-            ring_rows[(s + b) % ring_n] = o * h_in + s + b
+        _tile_rows_into_ring(src + (o * h_in + s) * in_len, count, s, o * h_in + s, ring,
+                             in_len, out_len, w_out, channels, w_offsets, w_weights, w_taps,
+                             ring_n, ring_rows, tile)
 
 
 cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first,
@@ -1247,20 +1263,12 @@ cdef void _fill_ring_rows_uint8(const uint8_t* src, float* ring, Py_ssize_t o, P
                                 Py_ssize_t w_taps, Py_ssize_t ring_n, Py_ssize_t* ring_rows,
                                 float* in_rows, float* tile) noexcept nogil:
     """_fill_ring_rows for uint8 source rows, converted to float in in_rows first."""
-    cdef const float* rows[ROW_TILE]
-    cdef float* outs[ROW_TILE]
-    cdef Py_ssize_t b, row
+    cdef Py_ssize_t b
     cdef Py_ssize_t count = h_in - s if h_in - s < ROW_TILE else ROW_TILE
     for b in range(count):
         _load_uint8(in_rows + b * in_len, src + (o * h_in + s + b) * in_len, in_len)
-    for b in range(ROW_TILE):
-        row = b if b < count else count - 1
-        rows[b] = in_rows + row * in_len
-        outs[b] = ring + ((s + row) % ring_n) * out_len
-    ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights, w_taps,
-                       tile, tile + in_len * ROW_TILE)
-    for b in range(count):
-        ring_rows[(s + b) % ring_n] = o * h_in + s + b
+    _tile_rows_into_ring(in_rows, count, s, o * h_in + s, ring, in_len, out_len, w_out,
+                         channels, w_offsets, w_weights, w_taps, ring_n, ring_rows, tile)
 
 
 cdef void _planar_uint8_tiles_height_first(const uint8_t* src, uint8_t* dst, Py_ssize_t first,
