@@ -182,7 +182,7 @@ def cast_into(source, target, num_threads=None):
         return
     if source.dtype == np.float32 and target.dtype == np.uint8 and target.flags.c_contiguous:
         threads = effective_num_threads(num_threads, target.size)
-        kernels.round_to_uint8(source.reshape(-1), target.reshape(-1), threads)
+        kernels.round_to_uint8(source, target, threads)
         return
     if source.dtype.itemsize < 4:  # float16 cannot hold most integer bounds
         source = source.astype(np.float32)
@@ -282,7 +282,7 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape):
     def run(x, out, num_threads):
         threads = effective_num_threads(num_threads, work)
         kernels.gather_nearest(
-            x, out.reshape(-1).view(np.uint8), *fixed,
+            x, out, *fixed,
             _block(n_rows, out_shape[-2], threads, MIN_BLOCK_PIXELS), stream, threads,
         )
 
@@ -384,7 +384,10 @@ def _volume_pass(in_shape, out_shape, tables, dtype):
     size = math.prod(out_shape)
     row_tiles = _use_row_tiles(dtype, True, width, height.rows_used == h_in,
                                h_taps, w_in, w_out, channels)
-    scratch = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, True, row_tiles)
+    # Scratch per thread, in bytes: the ring of planes and the planar pass' rows.
+    plane_bytes = d_taps * plane * dtype.itemsize
+    scratch_bytes = (kernels.planar_scratch_length(h_taps, w_in, w_out, channels, True,
+                                                   row_tiles) * dtype.itemsize)
     index_length = kernels.volume_index_length(d_taps, h_taps, row_tiles)
     fixed = (outer, d_in, h_in, w_in, channels, d_out, h_out, w_out, depth.offsets(1),
              depth.weights, d_taps, height.offsets(1), height.weights, h_taps,
@@ -394,9 +397,9 @@ def _volume_pass(in_shape, out_shape, tables, dtype):
     def run(source, target, num_threads):
         threads = effective_num_threads(num_threads, size * (d_taps + h_taps + w_taps))
         kernels.volume_pass(
-            source.reshape(-1), target.reshape(-1), *fixed,
-            _scratch("planes", threads * d_taps * plane, dtype),
-            _scratch("rows", threads * scratch, dtype),
+            source, target, *fixed,
+            _scratch("planes", threads * plane_bytes),
+            _scratch("rows", threads * scratch_bytes),
             _index_scratch(threads * index_length), stream, threads,
         )
 
@@ -530,22 +533,27 @@ def _axis_table(n_in, n_out, scale, mode, align_corners, antialias, real):
 _local = threading.local()
 
 
-def _scratch(name, count, dtype):
-    """An uninitialised scratch array of ``count`` items, reused by this thread's next calls."""
-    dtype = np.dtype(dtype)
-    nbytes = max(count, 1) * dtype.itemsize
+def _scratch(name, nbytes):
+    """This thread's scratch buffer ``name``, at least ``nbytes`` long.
+
+    The buffer is bytes, reused by this thread's next calls and handed to the
+    kernels as it is (they check its length): slicing it and viewing it as
+    the kernel's dtype would cost a small call about 1 µs.
+    """
     buffer = getattr(_local, name, None)
     if buffer is None or buffer.nbytes < nbytes:
-        buffer = np.empty(nbytes, dtype=np.uint8)
+        buffer = np.empty(max(nbytes, 1), dtype=np.uint8)
         setattr(_local, name, buffer)
-    return buffer[:nbytes].view(dtype)
+    return buffer
 
 
 def _index_scratch(count):
-    """Integer scratch preset to -1 (the kernels' "no row here yet")."""
-    index = _scratch("index", count, np.int64)
-    index.fill(-1)
-    return index
+    """Integer scratch for the kernels' row bookkeeping (they preset it themselves)."""
+    buffer = getattr(_local, "index", None)
+    if buffer is None or buffer.size < count:
+        buffer = np.empty(max(count, 1), dtype=np.int64)
+        _local.index = buffer
+    return buffer
 
 
 def _vertical_pass(in_shape, out_shape, dtype, axis, table):
@@ -560,7 +568,7 @@ def _vertical_pass(in_shape, out_shape, dtype, axis, table):
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, size * taps)
         kernels.vertical_pass(
-            source.reshape(-1), result.reshape(-1), *fixed,
+            source, result, *fixed,
             _block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS), stream, threads,
         )
 
@@ -578,7 +586,7 @@ def _horizontal_pass(in_shape, out_shape, dtype, table):
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, size * taps)
         kernels.horizontal_pass(
-            source.reshape(-1), result.reshape(-1), *fixed,
+            source, result, *fixed,
             _block(outer, n_out, threads, MIN_BLOCK_PIXELS), threads,
         )
 
@@ -612,7 +620,7 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
 
         def run_halving(source, result, num_threads):
             threads = effective_num_threads(num_threads, halving_work)
-            kernels.halve_pass(source.reshape(-1), result.reshape(-1), outer, h_in, w_in,
+            kernels.halve_pass(source, result, outer, h_in, w_in,
                                channels, h_out, w_out, threads)
 
         return run_halving
@@ -620,31 +628,31 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
              h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
              width_first)
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
-    scratch_dtype = height.weights.dtype
     row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
                                h_taps, w_in, w_out, channels)
     index_length = kernels.planar_index_length(h_taps, row_tiles)
     if dtype == np.uint8:
-        row_length = kernels.planar_uint8_scratch_length(h_taps, w_in, w_out, channels,
-                                                         width_first, row_tiles)
+        # Scratch per thread, in bytes (float32 rows).
+        row_bytes = 4 * kernels.planar_uint8_scratch_length(h_taps, w_in, w_out, channels,
+                                                            width_first, row_tiles)
 
         def run_uint8(source, result, num_threads):
             threads = effective_num_threads(num_threads, work)
             kernels.planar_pass_uint8(
-                source.reshape(-1), result.reshape(-1), *fixed, row_tiles,
-                _scratch("rows", threads * row_length, scratch_dtype),
+                source, result, *fixed, row_tiles,
+                _scratch("rows", threads * row_bytes),
                 _index_scratch(threads * index_length), stream, threads,
             )
 
         return run_uint8
-    row_length = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, width_first,
-                                               row_tiles)
+    row_bytes = dtype.itemsize * kernels.planar_scratch_length(h_taps, w_in, w_out, channels,
+                                                               width_first, row_tiles)
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, work)
         kernels.planar_pass(
-            source.reshape(-1), result.reshape(-1), *fixed, row_tiles,
-            _scratch("rows", threads * row_length, scratch_dtype),
+            source, result, *fixed, row_tiles,
+            _scratch("rows", threads * row_bytes),
             _index_scratch(threads * index_length), stream, threads,
         )
 

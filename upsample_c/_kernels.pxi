@@ -662,6 +662,64 @@ cdef enum:
 
 
 # ---------------------------------------------------------------------------
+# Arguments of the entry points
+# ---------------------------------------------------------------------------
+#
+# The entry points take their arrays as ndarrays and check each one here
+# (dtype, C order, length, writeable) before using its data pointer: typed
+# memoryviews would do part of that at about 0.15 µs per argument, which for
+# a small image costs more than resampling it. A wrong call then raises
+# instead of reading or writing outside an array. The contents of the tables
+# are not checked (the Python layer builds them and guarantees every offset
+# is inside the source).
+
+cdef void* _items(cnp.ndarray array, int typenum, Py_ssize_t count, bint writeable,
+                  str name) except? NULL:
+    """The data of ``array``, checked to hold at least ``count`` items of ``typenum``."""
+    cdef int found = cnp.PyArray_TYPE(array)
+    if found != typenum and not cnp.PyArray_EquivTypenums(found, typenum):
+        raise TypeError(f"{name} must have dtype {cnp.PyArray_DescrFromType(typenum)}, "
+                        f"got {array.dtype}")
+    return _span(array, count * cnp.PyArray_ITEMSIZE(array), writeable, name)
+
+
+cdef void* _span(cnp.ndarray array, Py_ssize_t nbytes, bint writeable,
+                 str name) except? NULL:
+    """The data of ``array`` (any dtype), checked to be C-contiguous and ``nbytes`` long."""
+    if not cnp.PyArray_IS_C_CONTIGUOUS(array):
+        raise ValueError(f"{name} must be C-contiguous")
+    if cnp.PyArray_NBYTES(array) < nbytes:
+        raise ValueError(f"{name} holds {cnp.PyArray_NBYTES(array)} bytes, {nbytes} needed")
+    if writeable and not cnp.PyArray_ISWRITEABLE(array):
+        raise ValueError(f"{name} must be writeable")
+    return cnp.PyArray_DATA(array)
+
+
+cdef void* _scratch_bytes(cnp.ndarray array, Py_ssize_t nbytes, str name) except? NULL:
+    """Scratch of any dtype, handed out as reals: also checked to be aligned for a double."""
+    if <size_t>cnp.PyArray_DATA(array) % sizeof(double) != 0:
+        raise ValueError(f"{name} must be aligned to {sizeof(double)} bytes")
+    return _span(array, nbytes, True, name)
+
+
+cdef int _check_threads(int num_threads) except -1:
+    if num_threads < 1:
+        raise ValueError(f"num_threads must be at least 1, got {num_threads}")
+    return 0
+
+
+cdef inline int _real_typenum(real tag) noexcept:
+    return cnp.NPY_FLOAT32 if real is float else cnp.NPY_FLOAT64
+
+
+cdef void _preset_index(Py_ssize_t* index, Py_ssize_t count) noexcept nogil:
+    """Index scratch starts at -1 everywhere: the kernels' "no row here yet"."""
+    cdef Py_ssize_t i
+    for i in range(count):
+        index[i] = -1
+
+
+# ---------------------------------------------------------------------------
 # Weighted combination of whole rows (every axis but the last)
 # ---------------------------------------------------------------------------
 
@@ -1372,21 +1430,21 @@ cdef void _planar_uint8_chunk(const uint8_t* src, uint8_t* dst, Py_ssize_t first
         ups_store_fence()
 
 
-def planar_pass_uint8(const uint8_t[::1] src, uint8_t[::1] dst, Py_ssize_t outer,
+def planar_pass_uint8(cnp.ndarray src not None, cnp.ndarray dst not None, Py_ssize_t outer,
                       Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out,
-                      Py_ssize_t w_out, const Py_ssize_t[::1] h_index,
-                      const float[::1] h_weights, Py_ssize_t h_taps,
-                      const Py_ssize_t[::1] w_offsets, const float[::1] w_weights,
+                      Py_ssize_t w_out, cnp.ndarray h_index not None,
+                      cnp.ndarray h_weights not None, Py_ssize_t h_taps,
+                      cnp.ndarray w_offsets not None, cnp.ndarray w_weights not None,
                       Py_ssize_t w_taps, bint w_doubling, bint width_first, bint row_tiles,
-                      float[::1] scratch, Py_ssize_t[::1] index_scratch, bint stream,
-                      int num_threads):
+                      cnp.ndarray scratch not None, cnp.ndarray index_scratch not None,
+                      bint stream, int num_threads):
     """planar_pass for uint8 input and output, computing in float32.
 
-    Results are rounded to nearest and saturated. scratch holds num_threads
-    slices of planar_uint8_scratch_length(...) floats; index_scratch
-    num_threads slices of planar_index_length(h_taps, row_tiles) integers
-    preset to -1.
+    Results are rounded to nearest and saturated. Tables and scratch as for
+    planar_pass, with planar_uint8_scratch_length(...) floats of scratch per
+    thread.
     """
+    _check_threads(num_threads)
     cdef Py_ssize_t n_rows = outer * h_out
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
     cdef Py_ssize_t w_double = w_in if w_doubling else 0
@@ -1396,12 +1454,34 @@ def planar_pass_uint8(const uint8_t[::1] src, uint8_t[::1] dst, Py_ssize_t outer
     cdef Py_ssize_t ring_n = h_taps + (ROW_TILE - 1 if row_tiles else 0)
     cdef Py_ssize_t chunk, first, last
     cdef int tid = 0
-    cdef const uint8_t* src_ptr = &src[0]
-    cdef uint8_t* dst_ptr = &dst[0]
-    cdef float* scratch_ptr = &scratch[0]
-    cdef Py_ssize_t* index_ptr = &index_scratch[0]
+    cdef const uint8_t* src_ptr = <const uint8_t*>_items(
+        src, cnp.NPY_UINT8, outer * h_in * w_in * channels, False, "src")
+    cdef uint8_t* dst_ptr = <uint8_t*>_items(
+        dst, cnp.NPY_UINT8, n_rows * w_out * channels, True, "dst")
+    cdef const Py_ssize_t* h_index_ptr = <const Py_ssize_t*>_items(
+        h_index, cnp.NPY_INTP, h_out * h_taps, False, "h_index")
+    cdef const float* h_weights_ptr = <const float*>_items(
+        h_weights, cnp.NPY_FLOAT32, h_out * h_taps, False, "h_weights")
+    cdef const Py_ssize_t* w_offsets_ptr = <const Py_ssize_t*>_items(
+        w_offsets, cnp.NPY_INTP, w_out * w_taps, False, "w_offsets")
+    cdef const float* w_weights_ptr = <const float*>_items(
+        w_weights, cnp.NPY_FLOAT32, w_out * w_taps, False, "w_weights")
+    cdef float* scratch_ptr = <float*>_scratch_bytes(
+        scratch, num_threads * scratch_len * sizeof(float), "scratch")
+    cdef Py_ssize_t* index_ptr = <Py_ssize_t*>_items(
+        index_scratch, cnp.NPY_INTP, num_threads * index_len, True, "index_scratch")
     if row_tiles and not ups_row_tiles_available():
         raise ValueError("row tiles need the AVX2 kernels")
+    if n_chunks == 1:
+        with nogil:
+            _preset_index(index_ptr, index_len)
+            _planar_uint8_chunk(
+                src_ptr, dst_ptr, 0, n_rows, h_in, w_in, channels, h_out, w_out, h_index_ptr,
+                h_weights_ptr, h_taps, w_offsets_ptr, w_weights_ptr, w_taps, w_double,
+                width_first, row_tiles, scratch_ptr, index_ptr, index_ptr + ring_n, stream)
+        return
+    with nogil:
+        _preset_index(index_ptr, num_threads * index_len)
     with nogil, parallel(num_threads=num_threads):
         tid = threadid()
         for chunk in prange(n_chunks, schedule="dynamic"):
@@ -1409,7 +1489,7 @@ def planar_pass_uint8(const uint8_t[::1] src, uint8_t[::1] dst, Py_ssize_t outer
             last = _chunk_start(chunk + 1, n_chunks, n_rows)
             _planar_uint8_chunk(
                 src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
-                &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
+                h_index_ptr, h_weights_ptr, h_taps, w_offsets_ptr, w_weights_ptr, w_taps,
                 w_double, width_first, row_tiles, scratch_ptr + tid * scratch_len,
                 index_ptr + tid * index_len, index_ptr + tid * index_len + ring_n, stream)
 
@@ -1436,9 +1516,9 @@ ctypedef fused halved:
     float
 
 
-def halve_pass(const halved[::1] src, halved[::1] dst, Py_ssize_t outer, Py_ssize_t h_in,
-               Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
-               int num_threads):
+def halve_pass(cnp.ndarray src not None, cnp.ndarray dst not None, Py_ssize_t outer,
+               Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out,
+               Py_ssize_t w_out, int num_threads):
     """Linear at exactly 0.5 on both axes of images viewed as (outer, h_in, w_in, channels):
     output pixel (i, j) is the mean of source rows 2i, 2i + 1 and columns 2j, 2j + 1,
     every weight 0.5 (the caller checks the tables).
@@ -1447,31 +1527,56 @@ def halve_pass(const halved[::1] src, halved[::1] dst, Py_ssize_t outer, Py_ssiz
     the height-first planar pass's own operations. Needs 2 * h_out <= h_in and
     2 * w_out <= w_in.
     """
+    if cnp.PyArray_TYPE(src) == cnp.NPY_UINT8:
+        _halve(<uint8_t>0, src, dst, outer, h_in, w_in, channels, h_out, w_out, num_threads)
+    else:
+        _halve(<float>0, src, dst, outer, h_in, w_in, channels, h_out, w_out, num_threads)
+
+
+cdef int _halve(halved tag, cnp.ndarray src, cnp.ndarray dst, Py_ssize_t outer,
+                Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out,
+                Py_ssize_t w_out, int num_threads) except -1:
+    _check_threads(num_threads)
+    cdef int typenum = cnp.NPY_UINT8 if halved is uint8_t else cnp.NPY_FLOAT32
     cdef Py_ssize_t n_rows = outer * h_out
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
-    cdef Py_ssize_t in_len = w_in * channels
-    cdef Py_ssize_t out_len = w_out * channels
-    cdef Py_ssize_t chunk, row, o, i
-    cdef const halved* src_ptr = &src[0]
-    cdef halved* dst_ptr = &dst[0]
+    cdef Py_ssize_t chunk
     if 2 * h_out > h_in or 2 * w_out > w_in or channels < 1:
         raise ValueError("halve_pass needs 2 * h_out <= h_in and 2 * w_out <= w_in")
     if halved is float and not halve_float_available(channels):
         raise ValueError("halve_pass on float32 needs the AVX2 kernels and at most 1024 "
                          "channels")
+    cdef const halved* src_ptr = <const halved*>_items(
+        src, typenum, outer * h_in * w_in * channels, False, "src")
+    cdef halved* dst_ptr = <halved*>_items(
+        dst, typenum, n_rows * w_out * channels, True, "dst")
+    if n_chunks == 1:
+        with nogil:
+            _halve_rows(dst_ptr, src_ptr, 0, n_rows, h_in, w_in, channels, h_out, w_out)
+        return 0
     for chunk in prange(n_chunks, nogil=True, schedule="static", num_threads=num_threads):
-        for row in range(_chunk_start(chunk, n_chunks, n_rows),
-                         _chunk_start(chunk + 1, n_chunks, n_rows)):
-            o = row // h_out
-            i = row - o * h_out
-            if halved is float:
-                ups_halve_row_float(dst_ptr + row * out_len,
-                                    src_ptr + (o * h_in + 2 * i) * in_len,
-                                    src_ptr + (o * h_in + 2 * i + 1) * in_len, w_out, channels)
-            else:
-                ups_halve_row_uint8(dst_ptr + row * out_len,
-                                    src_ptr + (o * h_in + 2 * i) * in_len,
-                                    src_ptr + (o * h_in + 2 * i + 1) * in_len, w_out, channels)
+        _halve_rows(dst_ptr, src_ptr, _chunk_start(chunk, n_chunks, n_rows),
+                    _chunk_start(chunk + 1, n_chunks, n_rows), h_in, w_in, channels, h_out,
+                    w_out)
+    return 0
+
+
+cdef void _halve_rows(halved* dst, const halved* src, Py_ssize_t first, Py_ssize_t last,
+                      Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out,
+                      Py_ssize_t w_out) noexcept nogil:
+    """Output rows first..last-1 of halve_pass."""
+    cdef Py_ssize_t in_len = w_in * channels
+    cdef Py_ssize_t out_len = w_out * channels
+    cdef Py_ssize_t row, o, i
+    for row in range(first, last):
+        o = row // h_out
+        i = row - o * h_out
+        if halved is float:
+            ups_halve_row_float(dst + row * out_len, src + (o * h_in + 2 * i) * in_len,
+                                src + (o * h_in + 2 * i + 1) * in_len, w_out, channels)
+        else:
+            ups_halve_row_uint8(dst + row * out_len, src + (o * h_in + 2 * i) * in_len,
+                                src + (o * h_in + 2 * i + 1) * in_len, w_out, channels)
 
 
 def halve_float_available(Py_ssize_t channels):
@@ -1479,13 +1584,18 @@ def halve_float_available(Py_ssize_t channels):
     return bool(ups_row_tiles_available()) and 0 < channels <= 1024
 
 
-def round_to_uint8(const float[::1] src, uint8_t[::1] dst, int num_threads):
+def round_to_uint8(cnp.ndarray src not None, cnp.ndarray dst not None, int num_threads):
     """dst = src rounded to nearest (ties to even) and saturated to 0..255; NaN gives 0."""
-    cdef Py_ssize_t n = src.shape[0]
+    _check_threads(num_threads)
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(src)
     cdef Py_ssize_t n_chunks = _parallel_chunks((n + 65535) // 65536, num_threads)
     cdef Py_ssize_t chunk, first, last
-    cdef const float* src_ptr = &src[0]
-    cdef uint8_t* dst_ptr = &dst[0]
+    cdef const float* src_ptr = <const float*>_items(src, cnp.NPY_FLOAT32, n, False, "src")
+    cdef uint8_t* dst_ptr = <uint8_t*>_items(dst, cnp.NPY_UINT8, n, True, "dst")
+    if n_chunks == 1:
+        with nogil:
+            _store_uint8(dst_ptr, src_ptr, n)
+        return
     for chunk in prange(n_chunks, nogil=True, schedule="static", num_threads=num_threads):
         first = _chunk_start(chunk, n_chunks, n)
         last = _chunk_start(chunk + 1, n_chunks, n)
@@ -1495,11 +1605,16 @@ def round_to_uint8(const float[::1] src, uint8_t[::1] dst, int num_threads):
 # ---------------------------------------------------------------------------
 # Entry points (called from upsample._engine with validated, contiguous data)
 # ---------------------------------------------------------------------------
+#
+# Each takes float32 or float64 data (the dtype of `src`; every other real
+# array must match it) and runs in the calling thread, without entering an
+# OpenMP region, when the job is dealt out as one chunk: entering one costs
+# about 0.7 µs even for a single thread.
 
-def vertical_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t n_in,
-                  Py_ssize_t inner, Py_ssize_t n_out, const Py_ssize_t[::1] row_offsets,
-                  const real[::1] weights, Py_ssize_t taps, Py_ssize_t block, bint stream,
-                  int num_threads):
+def vertical_pass(cnp.ndarray src not None, cnp.ndarray dst not None, Py_ssize_t outer,
+                  Py_ssize_t n_in, Py_ssize_t inner, Py_ssize_t n_out,
+                  cnp.ndarray row_offsets not None, cnp.ndarray weights not None,
+                  Py_ssize_t taps, Py_ssize_t block, bint stream, int num_threads):
     """Resample axis 1 of `src` viewed as (outer, n_in, inner) into (outer, n_out, inner).
 
     row_offsets[j * taps + k] = (source index of tap k of output j) * inner.
@@ -1507,58 +1622,133 @@ def vertical_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize
     `stream` writes the output with non-temporal stores (for outputs much
     larger than the caches).
     """
+    if cnp.PyArray_TYPE(src) == cnp.NPY_FLOAT64:
+        _vertical(<double>0, src, dst, outer, n_in, inner, n_out, row_offsets, weights, taps,
+                  block, stream, num_threads)
+    else:
+        _vertical(<float>0, src, dst, outer, n_in, inner, n_out, row_offsets, weights, taps,
+                  block, stream, num_threads)
+
+
+cdef int _vertical(real tag, cnp.ndarray src, cnp.ndarray dst, Py_ssize_t outer,
+                   Py_ssize_t n_in, Py_ssize_t inner, Py_ssize_t n_out, cnp.ndarray row_offsets,
+                   cnp.ndarray weights, Py_ssize_t taps, Py_ssize_t block, bint stream,
+                   int num_threads) except -1:
+    _check_threads(num_threads)
+    if block < 1:
+        raise ValueError(f"block must be at least 1, got {block}")
+    cdef int typenum = _real_typenum(tag)
     cdef Py_ssize_t n_blocks = (inner + block - 1) // block
     cdef Py_ssize_t n_items = outer * n_out * n_blocks
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_items, num_threads)
     cdef Py_ssize_t chunk
-    cdef const real* src_ptr = &src[0]
-    cdef real* dst_ptr = &dst[0]
+    cdef const real* src_ptr = <const real*>_items(src, typenum, outer * n_in * inner, False,
+                                                   "src")
+    cdef real* dst_ptr = <real*>_items(dst, typenum, outer * n_out * inner, True, "dst")
+    cdef const Py_ssize_t* offsets_ptr = <const Py_ssize_t*>_items(
+        row_offsets, cnp.NPY_INTP, n_out * taps, False, "row_offsets")
+    cdef const real* weights_ptr = <const real*>_items(weights, typenum, n_out * taps, False,
+                                                       "weights")
+    if n_chunks == 1:
+        with nogil:
+            _vertical_chunk(src_ptr, dst_ptr, 0, n_items, n_in, inner, n_out, n_blocks, block,
+                            offsets_ptr, weights_ptr, taps, stream)
+        return 0
     for chunk in prange(n_chunks, nogil=True, schedule="dynamic", num_threads=num_threads):
         _vertical_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items),
                         _chunk_start(chunk + 1, n_chunks, n_items), n_in, inner, n_out,
-                        n_blocks, block, &row_offsets[0], &weights[0], taps, stream)
+                        n_blocks, block, offsets_ptr, weights_ptr, taps, stream)
+    return 0
 
 
-def horizontal_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t n_in,
-                    Py_ssize_t channels, Py_ssize_t n_out, const Py_ssize_t[::1] offsets,
-                    const real[::1] weights, Py_ssize_t taps, bint doubling, Py_ssize_t block,
-                    int num_threads):
+def horizontal_pass(cnp.ndarray src not None, cnp.ndarray dst not None, Py_ssize_t outer,
+                    Py_ssize_t n_in, Py_ssize_t channels, Py_ssize_t n_out,
+                    cnp.ndarray offsets not None, cnp.ndarray weights not None,
+                    Py_ssize_t taps, bint doubling, Py_ssize_t block, int num_threads):
     """Resample axis 1 of `src` viewed as (outer, n_in, channels) into (outer, n_out, channels).
 
     offsets[j * taps + k] = (source index of tap k of output j) * channels.
     Each row is split into blocks of `block` output pixels for load balance.
     `doubling` marks a scale-2 half-pixel table (see _resample_pixels).
     """
+    if cnp.PyArray_TYPE(src) == cnp.NPY_FLOAT64:
+        _horizontal(<double>0, src, dst, outer, n_in, channels, n_out, offsets, weights, taps,
+                    doubling, block, num_threads)
+    else:
+        _horizontal(<float>0, src, dst, outer, n_in, channels, n_out, offsets, weights, taps,
+                    doubling, block, num_threads)
+
+
+cdef int _horizontal(real tag, cnp.ndarray src, cnp.ndarray dst, Py_ssize_t outer,
+                     Py_ssize_t n_in, Py_ssize_t channels, Py_ssize_t n_out,
+                     cnp.ndarray offsets, cnp.ndarray weights, Py_ssize_t taps, bint doubling,
+                     Py_ssize_t block, int num_threads) except -1:
+    _check_threads(num_threads)
+    if block < 1:
+        raise ValueError(f"block must be at least 1, got {block}")
+    cdef int typenum = _real_typenum(tag)
     cdef Py_ssize_t double_n_in = n_in if doubling else 0
     cdef Py_ssize_t n_blocks = (n_out + block - 1) // block
     cdef Py_ssize_t n_items = outer * n_blocks
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_items, num_threads)
     cdef Py_ssize_t chunk
-    cdef const real* src_ptr = &src[0]
-    cdef real* dst_ptr = &dst[0]
+    cdef const real* src_ptr = <const real*>_items(src, typenum, outer * n_in * channels,
+                                                   False, "src")
+    cdef real* dst_ptr = <real*>_items(dst, typenum, outer * n_out * channels, True, "dst")
+    cdef const Py_ssize_t* offsets_ptr = <const Py_ssize_t*>_items(
+        offsets, cnp.NPY_INTP, n_out * taps, False, "offsets")
+    cdef const real* weights_ptr = <const real*>_items(weights, typenum, n_out * taps, False,
+                                                       "weights")
+    if n_chunks == 1:
+        with nogil:
+            _horizontal_chunk(src_ptr, dst_ptr, 0, n_items, n_in, channels, n_out, n_blocks,
+                              block, offsets_ptr, weights_ptr, taps, double_n_in)
+        return 0
     for chunk in prange(n_chunks, nogil=True, schedule="dynamic", num_threads=num_threads):
         _horizontal_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items),
                           _chunk_start(chunk + 1, n_chunks, n_items), n_in, channels, n_out,
-                          n_blocks, block, &offsets[0], &weights[0], taps, double_n_in)
+                          n_blocks, block, offsets_ptr, weights_ptr, taps, double_n_in)
+    return 0
 
 
-def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t h_in,
-                Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
-                const Py_ssize_t[::1] h_index, const real[::1] h_weights, Py_ssize_t h_taps,
-                const Py_ssize_t[::1] w_offsets, const real[::1] w_weights, Py_ssize_t w_taps,
-                bint w_doubling, bint width_first, bint row_tiles, real[::1] scratch,
-                Py_ssize_t[::1] index_scratch, bint stream, int num_threads):
+def planar_pass(cnp.ndarray src not None, cnp.ndarray dst not None, Py_ssize_t outer,
+                Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out,
+                Py_ssize_t w_out, cnp.ndarray h_index not None, cnp.ndarray h_weights not None,
+                Py_ssize_t h_taps, cnp.ndarray w_offsets not None,
+                cnp.ndarray w_weights not None, Py_ssize_t w_taps, bint w_doubling,
+                bint width_first, bint row_tiles, cnp.ndarray scratch not None,
+                cnp.ndarray index_scratch not None, bint stream, int num_threads):
     """Resample the two axes of `src` viewed as (outer, h_in, w_in, channels) in one sweep.
 
     The intermediate (one axis done, the other not) never exists in full: it
     lives in per-thread scratch rows that stay in cache. h_index[j * h_taps + k]
     is a source row index; w_offsets are element offsets within a row.
-    Per thread, scratch holds planar_scratch_length(...) reals and
-    index_scratch planar_index_length(h_taps, row_tiles) integers preset to -1.
-    row_tiles (float data; see row_tiles_available) resamples rows eight at a
-    time: source rows when width first (every source row must be used), combined
-    rows when height first.
+    `scratch` (any dtype) holds at least num_threads times
+    planar_scratch_length(...) reals, `index_scratch` num_threads times
+    planar_index_length(h_taps, row_tiles) integers (their contents do not
+    matter). row_tiles (float32 data; see row_tiles_available) resamples rows
+    eight at a time: source rows when width first (every source row must be
+    used), combined rows when height first.
     """
+    if cnp.PyArray_TYPE(src) == cnp.NPY_FLOAT64:
+        _planar(<double>0, src, dst, outer, h_in, w_in, channels, h_out, w_out, h_index,
+                h_weights, h_taps, w_offsets, w_weights, w_taps, w_doubling, width_first,
+                row_tiles, scratch, index_scratch, stream, num_threads)
+    else:
+        _planar(<float>0, src, dst, outer, h_in, w_in, channels, h_out, w_out, h_index,
+                h_weights, h_taps, w_offsets, w_weights, w_taps, w_doubling, width_first,
+                row_tiles, scratch, index_scratch, stream, num_threads)
+
+
+cdef int _planar(real tag, cnp.ndarray src, cnp.ndarray dst, Py_ssize_t outer,
+                 Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out,
+                 Py_ssize_t w_out, cnp.ndarray h_index, cnp.ndarray h_weights,
+                 Py_ssize_t h_taps, cnp.ndarray w_offsets, cnp.ndarray w_weights,
+                 Py_ssize_t w_taps, bint w_doubling, bint width_first, bint row_tiles,
+                 cnp.ndarray scratch, cnp.ndarray index_scratch, bint stream,
+                 int num_threads) except -1:
+    _check_threads(num_threads)
+    cdef int typenum = _real_typenum(tag)
     cdef Py_ssize_t n_rows = outer * h_out
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
     cdef Py_ssize_t w_double = w_in if w_doubling else 0
@@ -1568,30 +1758,64 @@ def planar_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
     cdef Py_ssize_t index_len = planar_index_length(h_taps, row_tiles)
     cdef Py_ssize_t chunk, first, last
     cdef int tid = 0
-    cdef const real* src_ptr = &src[0]
-    cdef real* dst_ptr = &dst[0]
-    cdef real* scratch_ptr = &scratch[0]
-    cdef Py_ssize_t* index_ptr = &index_scratch[0]
     if row_tiles and (real is double or not ups_row_tiles_available()):
         raise ValueError("row tiles need float32 data and the AVX2 kernels")
+    cdef const real* src_ptr = <const real*>_items(src, typenum, outer * h_in * w_in * channels,
+                                                   False, "src")
+    cdef real* dst_ptr = <real*>_items(dst, typenum, n_rows * w_out * channels, True, "dst")
+    cdef const Py_ssize_t* h_index_ptr = <const Py_ssize_t*>_items(
+        h_index, cnp.NPY_INTP, h_out * h_taps, False, "h_index")
+    cdef const real* h_weights_ptr = <const real*>_items(h_weights, typenum, h_out * h_taps,
+                                                         False, "h_weights")
+    cdef const Py_ssize_t* w_offsets_ptr = <const Py_ssize_t*>_items(
+        w_offsets, cnp.NPY_INTP, w_out * w_taps, False, "w_offsets")
+    cdef const real* w_weights_ptr = <const real*>_items(w_weights, typenum, w_out * w_taps,
+                                                         False, "w_weights")
+    cdef real* scratch_ptr = <real*>_scratch_bytes(
+        scratch, num_threads * scratch_len * sizeof(real), "scratch")
+    cdef Py_ssize_t* index_ptr = <Py_ssize_t*>_items(
+        index_scratch, cnp.NPY_INTP, num_threads * index_len, True, "index_scratch")
+    if n_chunks == 1:
+        with nogil:
+            _preset_index(index_ptr, index_len)
+            _planar_chunk(src_ptr, dst_ptr, 0, n_rows, h_in, w_in, channels, h_out, w_out,
+                          h_index_ptr, h_weights_ptr, h_taps, w_offsets_ptr, w_weights_ptr,
+                          w_taps, w_double, width_first, row_tiles, ring_n, scratch_ptr,
+                          scratch_len, index_ptr, stream)
+        return 0
+    with nogil:
+        _preset_index(index_ptr, num_threads * index_len)
     with nogil, parallel(num_threads=num_threads):
         tid = threadid()
         for chunk in prange(n_chunks, schedule="dynamic"):
             first = _chunk_start(chunk, n_chunks, n_rows)
             last = _chunk_start(chunk + 1, n_chunks, n_rows)
-            if width_first:
-                _planar_chunk_width_first(
-                    src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
-                    &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
-                    w_double, scratch_ptr + tid * scratch_len, ring_n, row_tiles,
-                    scratch_ptr + tid * scratch_len + ring_n * w_out * channels,
-                    index_ptr + tid * index_len, index_ptr + tid * index_len + ring_n, stream)
-            else:
-                _planar_chunk_height_first(
-                    src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
-                    &h_index[0], &h_weights[0], h_taps, &w_offsets[0], &w_weights[0], w_taps,
-                    w_double, row_tiles, scratch_ptr + tid * scratch_len,
-                    index_ptr + tid * index_len)
+            _planar_chunk(src_ptr, dst_ptr, first, last, h_in, w_in, channels, h_out, w_out,
+                          h_index_ptr, h_weights_ptr, h_taps, w_offsets_ptr, w_weights_ptr,
+                          w_taps, w_double, width_first, row_tiles, ring_n,
+                          scratch_ptr + tid * scratch_len, scratch_len,
+                          index_ptr + tid * index_len, stream)
+    return 0
+
+
+cdef void _planar_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssize_t last,
+                        Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels,
+                        Py_ssize_t h_out, Py_ssize_t w_out, const Py_ssize_t* h_index,
+                        const real* h_weights, Py_ssize_t h_taps, const Py_ssize_t* w_offsets,
+                        const real* w_weights, Py_ssize_t w_taps, Py_ssize_t w_double,
+                        bint width_first, bint row_tiles, Py_ssize_t ring_n, real* scratch,
+                        Py_ssize_t scratch_len, Py_ssize_t* index,
+                        bint stream) noexcept nogil:
+    """Output rows first..last-1 of a planar pass, with one thread's scratch."""
+    if width_first:
+        _planar_chunk_width_first(
+            src, dst, first, last, h_in, w_in, channels, h_out, w_out, h_index, h_weights,
+            h_taps, w_offsets, w_weights, w_taps, w_double, scratch, ring_n, row_tiles,
+            scratch + ring_n * w_out * channels, index, index + ring_n, stream)
+    else:
+        _planar_chunk_height_first(
+            src, dst, first, last, h_in, w_in, channels, h_out, w_out, h_index, h_weights,
+            h_taps, w_offsets, w_weights, w_taps, w_double, row_tiles, scratch, index)
 
 
 cdef void _volume_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssize_t last,
@@ -1641,23 +1865,47 @@ cdef void _volume_chunk(const real* src, real* dst, Py_ssize_t first, Py_ssize_t
         ups_store_fence()
 
 
-def volume_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t d_in,
-                Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t d_out,
-                Py_ssize_t h_out, Py_ssize_t w_out, const Py_ssize_t[::1] d_index,
-                const real[::1] d_weights, Py_ssize_t d_taps, const Py_ssize_t[::1] h_index,
-                const real[::1] h_weights, Py_ssize_t h_taps, const Py_ssize_t[::1] w_offsets,
-                const real[::1] w_weights, Py_ssize_t w_taps, bint w_doubling, bint row_tiles,
-                real[::1] planes, real[::1] scratch, Py_ssize_t[::1] index_scratch,
-                bint stream, int num_threads):
+def volume_pass(cnp.ndarray src not None, cnp.ndarray dst not None, Py_ssize_t outer,
+                Py_ssize_t d_in, Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels,
+                Py_ssize_t d_out, Py_ssize_t h_out, Py_ssize_t w_out,
+                cnp.ndarray d_index not None, cnp.ndarray d_weights not None, Py_ssize_t d_taps,
+                cnp.ndarray h_index not None, cnp.ndarray h_weights not None, Py_ssize_t h_taps,
+                cnp.ndarray w_offsets not None, cnp.ndarray w_weights not None,
+                Py_ssize_t w_taps, bint w_doubling, bint row_tiles, cnp.ndarray planes not None,
+                cnp.ndarray scratch not None, cnp.ndarray index_scratch not None, bint stream,
+                int num_threads):
     """Resample three axes of `src` viewed as (outer, d_in, h_in, w_in, channels) in one sweep.
 
     Tables as for planar_pass, plus d_index / d_weights for the depth. Per
-    thread, `planes` holds d_taps output planes (h_out * w_out * channels),
-    `scratch` planar_scratch_length(h_taps, w_in, w_out, channels, True,
-    row_tiles) reals and `index_scratch` volume_index_length(d_taps, h_taps,
-    row_tiles) integers preset to -1. The output planes are split into one
-    contiguous run per thread, so each thread's ring restarts only once.
+    thread, `planes` (any dtype) holds d_taps output planes (h_out * w_out *
+    channels reals), `scratch` planar_scratch_length(h_taps, w_in, w_out,
+    channels, True, row_tiles) reals and `index_scratch`
+    volume_index_length(d_taps, h_taps, row_tiles) integers. The output planes
+    are split into one contiguous run per thread, so each thread's ring
+    restarts only once.
     """
+    if cnp.PyArray_TYPE(src) == cnp.NPY_FLOAT64:
+        _volume(<double>0, src, dst, outer, d_in, h_in, w_in, channels, d_out, h_out, w_out,
+                d_index, d_weights, d_taps, h_index, h_weights, h_taps, w_offsets, w_weights,
+                w_taps, w_doubling, row_tiles, planes, scratch, index_scratch, stream,
+                num_threads)
+    else:
+        _volume(<float>0, src, dst, outer, d_in, h_in, w_in, channels, d_out, h_out, w_out,
+                d_index, d_weights, d_taps, h_index, h_weights, h_taps, w_offsets, w_weights,
+                w_taps, w_doubling, row_tiles, planes, scratch, index_scratch, stream,
+                num_threads)
+
+
+cdef int _volume(real tag, cnp.ndarray src, cnp.ndarray dst, Py_ssize_t outer,
+                 Py_ssize_t d_in, Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels,
+                 Py_ssize_t d_out, Py_ssize_t h_out, Py_ssize_t w_out, cnp.ndarray d_index,
+                 cnp.ndarray d_weights, Py_ssize_t d_taps, cnp.ndarray h_index,
+                 cnp.ndarray h_weights, Py_ssize_t h_taps, cnp.ndarray w_offsets,
+                 cnp.ndarray w_weights, Py_ssize_t w_taps, bint w_doubling, bint row_tiles,
+                 cnp.ndarray planes, cnp.ndarray scratch, cnp.ndarray index_scratch,
+                 bint stream, int num_threads) except -1:
+    _check_threads(num_threads)
+    cdef int typenum = _real_typenum(tag)
     cdef Py_ssize_t n_planes = outer * d_out
     cdef Py_ssize_t n_chunks = num_threads if num_threads < n_planes else n_planes
     cdef Py_ssize_t w_double = w_in if w_doubling else 0
@@ -1667,13 +1915,42 @@ def volume_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
     cdef Py_ssize_t index_len = volume_index_length(d_taps, h_taps, row_tiles)
     cdef Py_ssize_t chunk, first, last
     cdef int tid = 0
-    cdef const real* src_ptr = &src[0]
-    cdef real* dst_ptr = &dst[0]
-    cdef Py_ssize_t* index_ptr = &index_scratch[0]
     if row_tiles and (real is double or not ups_row_tiles_available()):
         raise ValueError("row tiles need float32 data and the AVX2 kernels")
+    cdef const real* src_ptr = <const real*>_items(
+        src, typenum, outer * d_in * h_in * w_in * channels, False, "src")
+    cdef real* dst_ptr = <real*>_items(dst, typenum, n_planes * h_out * w_out * channels, True,
+                                       "dst")
+    cdef const Py_ssize_t* d_index_ptr = <const Py_ssize_t*>_items(
+        d_index, cnp.NPY_INTP, d_out * d_taps, False, "d_index")
+    cdef const real* d_weights_ptr = <const real*>_items(d_weights, typenum, d_out * d_taps,
+                                                         False, "d_weights")
+    cdef const Py_ssize_t* h_index_ptr = <const Py_ssize_t*>_items(
+        h_index, cnp.NPY_INTP, h_out * h_taps, False, "h_index")
+    cdef const real* h_weights_ptr = <const real*>_items(h_weights, typenum, h_out * h_taps,
+                                                         False, "h_weights")
+    cdef const Py_ssize_t* w_offsets_ptr = <const Py_ssize_t*>_items(
+        w_offsets, cnp.NPY_INTP, w_out * w_taps, False, "w_offsets")
+    cdef const real* w_weights_ptr = <const real*>_items(w_weights, typenum, w_out * w_taps,
+                                                         False, "w_weights")
+    cdef real* planes_ptr = <real*>_scratch_bytes(
+        planes, num_threads * plane_len * sizeof(real), "planes")
+    cdef real* scratch_ptr = <real*>_scratch_bytes(
+        scratch, num_threads * scratch_len * sizeof(real), "scratch")
+    cdef Py_ssize_t* index_ptr = <Py_ssize_t*>_items(
+        index_scratch, cnp.NPY_INTP, num_threads * index_len, True, "index_scratch")
     if n_chunks < 1:
         n_chunks = 1
+    with nogil:
+        _preset_index(index_ptr, num_threads * index_len)
+    if n_chunks == 1:
+        with nogil:
+            _volume_chunk(src_ptr, dst_ptr, 0, n_planes, d_in, h_in, w_in, channels, d_out,
+                          h_out, w_out, d_index_ptr, d_weights_ptr, d_taps, h_index_ptr,
+                          h_weights_ptr, h_taps, w_offsets_ptr, w_weights_ptr, w_taps,
+                          w_double, row_tiles, planes_ptr, scratch_ptr, index_ptr,
+                          index_ptr + d_taps, index_ptr + 2 * d_taps, stream)
+        return 0
     with nogil, parallel(num_threads=num_threads):
         tid = threadid()
         for chunk in prange(n_chunks, schedule="static"):
@@ -1681,11 +1958,12 @@ def volume_pass(const real[::1] src, real[::1] dst, Py_ssize_t outer, Py_ssize_t
             last = _chunk_start(chunk + 1, n_chunks, n_planes)
             _volume_chunk(
                 src_ptr, dst_ptr, first, last, d_in, h_in, w_in, channels, d_out, h_out,
-                w_out, &d_index[0], &d_weights[0], d_taps, &h_index[0], &h_weights[0], h_taps,
-                &w_offsets[0], &w_weights[0], w_taps, w_double, row_tiles,
-                &planes[0] + tid * plane_len, &scratch[0] + tid * scratch_len,
+                w_out, d_index_ptr, d_weights_ptr, d_taps, h_index_ptr, h_weights_ptr, h_taps,
+                w_offsets_ptr, w_weights_ptr, w_taps, w_double, row_tiles,
+                planes_ptr + tid * plane_len, scratch_ptr + tid * scratch_len,
                 index_ptr + tid * index_len, index_ptr + tid * index_len + d_taps,
                 index_ptr + tid * index_len + 2 * d_taps, stream)
+    return 0
 
 
 cpdef Py_ssize_t volume_index_length(Py_ssize_t d_taps, Py_ssize_t h_taps,
@@ -1955,10 +2233,10 @@ cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t
         ups_store_fence()
 
 
-def gather_nearest(cnp.ndarray src, char[::1] dst, const Py_ssize_t[::1] offsets,
-                   const Py_ssize_t[::1] counts, Py_ssize_t n_items, Py_ssize_t itemsize,
-                   Py_ssize_t item_stride, bint col_double, Py_ssize_t block, bint stream,
-                   int num_threads):
+def gather_nearest(cnp.ndarray src not None, cnp.ndarray dst not None,
+                   cnp.ndarray offsets not None, cnp.ndarray counts not None, Py_ssize_t n_items,
+                   Py_ssize_t itemsize, Py_ssize_t item_stride, bint col_double,
+                   Py_ssize_t block, bint stream, int num_threads):
     """Nearest-neighbour gather over every axis at once, straight from strided memory.
 
     The source is the array `src`, read through its data pointer and the
@@ -1967,32 +2245,44 @@ def gather_nearest(cnp.ndarray src, char[::1] dst, const Py_ssize_t[::1] offsets
     along axis a is offsets[starts[a] + i], with the per-axis tables stored one
     after another in `offsets`. The last axis' tables give offsets of elements
     of `n_items` items of `itemsize` bytes, `item_stride` bytes apart (the
-    channels). `dst` is the C-contiguous output. col_double promises that
-    output column j reads source pixel j // 2 and that source pixels are
-    contiguous (scale 2 on the last axis).
+    channels). `dst` is the C-contiguous output (any dtype; its bytes are
+    written). col_double promises that output column j reads source pixel
+    j // 2 and that source pixels are contiguous (scale 2 on the last axis).
     """
-    cdef Py_ssize_t n_axes = counts.shape[0]
-    cdef Py_ssize_t starts[MAX_AXES]
-    cdef Py_ssize_t a, n_rows = 1, total = 0
+    _check_threads(num_threads)
+    if block < 1:
+        raise ValueError(f"block must be at least 1, got {block}")
+    cdef Py_ssize_t n_axes = cnp.PyArray_SIZE(counts)
     if n_axes < 1 or n_axes > MAX_AXES:
         raise ValueError(f"gather_nearest needs 1 to {MAX_AXES} axes, got {n_axes}")
+    cdef const Py_ssize_t* counts_ptr = <const Py_ssize_t*>_items(
+        counts, cnp.NPY_INTP, n_axes, False, "counts")
+    cdef Py_ssize_t starts[MAX_AXES]
+    cdef Py_ssize_t a, n_rows = 1, total = 0
     for a in range(n_axes):
         starts[a] = total
-        total += counts[a]
+        total += counts_ptr[a]
         if a < n_axes - 1:
-            n_rows *= counts[a]
-    if offsets.shape[0] != total:
+            n_rows *= counts_ptr[a]
+    if cnp.PyArray_SIZE(offsets) != total:
         raise ValueError("offset tables do not match the axis lengths")
-    cdef Py_ssize_t n_cols = counts[n_axes - 1]
+    cdef const Py_ssize_t* offsets_ptr = <const Py_ssize_t*>_items(
+        offsets, cnp.NPY_INTP, total, False, "offsets")
+    cdef Py_ssize_t n_cols = counts_ptr[n_axes - 1]
+    cdef char* dst_ptr = <char*>_span(dst, n_rows * n_cols * n_items * itemsize, True, "dst")
     cdef Py_ssize_t n_blocks = (n_cols + block - 1) // block
     cdef Py_ssize_t n_items_total = n_rows * n_blocks
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_items_total, num_threads)
     cdef Py_ssize_t chunk
     cdef const char* src_ptr = <const char*> cnp.PyArray_DATA(src)
-    cdef char* dst_ptr = &dst[0]
+    if n_chunks == 1:
+        with nogil:
+            _gather_chunk(src_ptr, dst_ptr, 0, n_items_total, offsets_ptr, counts_ptr, starts,
+                          n_axes - 1, n_blocks, block, n_items, itemsize, item_stride,
+                          col_double, stream)
+        return
     for chunk in prange(n_chunks, nogil=True, schedule="dynamic", num_threads=num_threads):
         _gather_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items_total),
-                      _chunk_start(chunk + 1, n_chunks, n_items_total), &offsets[0],
-                      &counts[0], starts, n_axes - 1, n_blocks, block, n_items, itemsize,
+                      _chunk_start(chunk + 1, n_chunks, n_items_total), offsets_ptr,
+                      counts_ptr, starts, n_axes - 1, n_blocks, block, n_items, itemsize,
                       item_stride, col_double, stream)
-

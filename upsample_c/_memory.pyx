@@ -19,6 +19,14 @@ import os
 import numpy as np
 
 cimport numpy as cnp
+from cpython.ref cimport Py_INCREF
+
+cdef extern from "numpy/arrayobject.h":
+    # Declared here because numpy's own declaration is left out for the
+    # reference it steals (see _new_array).
+    ctypedef struct Descr "PyArray_Descr":
+        pass
+    object PyArray_Empty(int nd, cnp.npy_intp* dims, Descr* descr, int fortran)
 
 cnp.import_array()
 
@@ -192,6 +200,7 @@ cdef extern from *:
     size_t ups_clear()
     size_t ups_cached_bytes
     size_t ups_cache_limit
+    size_t UPS_MIN_CACHED
 
 
 cdef object _handler = ups_handler_capsule()
@@ -233,15 +242,37 @@ def cached_bytes():
     return ups_cached_bytes
 
 
-def empty(shape, dtype):
-    """``numpy.empty(shape, dtype)``, allocated through the output cache (when enabled)."""
-    if ups_cache_limit == 0:
-        return np.empty(shape, dtype=dtype)
+def empty(tuple shape, dtype):
+    """``numpy.empty(shape, dtype)``, allocated through the output cache (when enabled).
+
+    ``shape`` is a tuple of integers. Built with the C API rather than through
+    ``numpy.empty``, and arrays too small ever to be cached (under
+    UPS_MIN_CACHED) are left to NumPy's allocator: swapping the allocator in
+    and out costs about 0.3 µs, a tenth of a small image's call.
+    """
+    cdef cnp.npy_intp dims[32]
+    cdef int ndim = len(shape)
+    cdef int i
+    cdef cnp.dtype descr = dtype if isinstance(dtype, cnp.dtype) else np.dtype(dtype)
+    cdef double nbytes = descr.itemsize  # a double cannot overflow here
+    if ndim > 32:
+        return np.empty(shape, dtype=descr)
+    for i in range(ndim):
+        dims[i] = shape[i]
+        nbytes *= dims[i]
+    if ups_cache_limit == 0 or nbytes < UPS_MIN_CACHED:
+        return _new_array(ndim, dims, descr)
     old = cnp.PyDataMem_SetHandler(_handler)
     try:
-        return np.empty(shape, dtype=dtype)
+        return _new_array(ndim, dims, descr)
     finally:
         cnp.PyDataMem_SetHandler(old)
+
+
+cdef object _new_array(int ndim, cnp.npy_intp* dims, cnp.dtype descr):
+    # PyArray_Empty steals a reference to the descriptor, even when it fails.
+    Py_INCREF(descr)
+    return PyArray_Empty(ndim, dims, <Descr*>descr, 0)
 
 
 set_cache_limit(_read_limit())
