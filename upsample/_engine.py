@@ -136,6 +136,12 @@ def plan(in_shape, in_strides, in_dtype, scales, out_shape, mode, align_corners,
         return Plan(out_shape, out_dtype, fill)
     options = (scales, mode, align_corners, antialias)
     work_dtype = compute_dtype(out_dtype)
+    selection = _selection(in_shape, in_dtype, out_shape, work_dtype, options)
+    if selection is not None:
+        fill = _nearest_fill(in_shape, in_strides, in_dtype, scales, out_shape, selection)
+        if out_dtype != in_dtype:
+            fill = _through(fill, out_shape, in_dtype)
+        return Plan(out_shape, out_dtype, fill)
     if _fused_uint8(in_dtype, out_dtype, out_shape):
         fill = _weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, work_dtype)
     elif work_dtype == out_dtype:
@@ -146,6 +152,27 @@ def plan(in_shape, in_strides, in_dtype, scales, out_shape, mode, align_corners,
             out_shape, work_dtype,
         )
     return Plan(out_shape, out_dtype, fill)
+
+
+def _selection(in_shape, in_dtype, out_shape, work_dtype, options):
+    """Linear where every output of every axis sits on a source sample: a gather.
+
+    Returns the key and the source indices of each spatial axis, or None.
+    Only for inputs that convert exactly to the computing dtype, so that the
+    samples, cast straight to the result's dtype, are what the passes give.
+    """
+    scales, mode, align_corners, antialias = options
+    if mode != "linear" or antialias or not np.can_cast(in_dtype, work_dtype, "safe"):
+        return None
+    real = np.dtype(np.float64 if work_dtype in (np.float64, np.complex128) else np.float32)
+    indices = []
+    for axis, scale in enumerate(scales, start=1):
+        table = _axis_table(in_shape[axis], out_shape[axis], scale, mode, align_corners,
+                            antialias, real)
+        if table.taps != 1:
+            return None
+        indices.append(table.index[:, 0])
+    return (("linear", tuple(scales), align_corners), indices)
 
 
 def _through(fill, shape, dtype):
@@ -232,14 +259,15 @@ def _nearest_axis(n_in, n_out, factor, out):
         out[:] = _tables.nearest_index(n_in, n_out)
 
 
-def _gather_offsets(in_shape, strides, out_shape, factors):
+def _gather_offsets(in_shape, strides, out_shape, factors, selection=None):
     """Byte offsets of every output position along each axis, one table after another.
 
-    Remembered for repeated shapes (pipelines, OFFSETS_CACHE_BYTES in all):
-    building them touches arrays as long as the output rows, which for a
-    long signal costs more than the gather itself.
+    ``selection`` (a key and one source index array per spatial axis) replaces
+    nearest's indices. Remembered for repeated shapes (pipelines,
+    OFFSETS_CACHE_BYTES in all): building them touches arrays as long as the
+    output rows, which for a long signal costs more than the gather itself.
     """
-    key = (in_shape, strides, out_shape, factors)
+    key = (in_shape, strides, out_shape, factors, None if selection is None else selection[0])
     found = _OFFSETS.get(key)
     if found is not None:
         return found
@@ -252,6 +280,8 @@ def _gather_offsets(in_shape, strides, out_shape, factors):
         view = offsets[start:start + count]
         if axis == 0:
             view[:] = np.arange(count, dtype=np.int64)
+        elif selection is not None:
+            view[:] = selection[1][axis - 1]
         else:
             _nearest_axis(in_shape[axis], count, factors[axis - 1], view)
         view *= strides[axis]
@@ -262,10 +292,14 @@ def _gather_offsets(in_shape, strides, out_shape, factors):
     return offsets, counts
 
 
-def _nearest_fill(in_shape, strides, dtype, scales, out_shape):
-    """Nearest is a gather of whole channel vectors, read straight from x's strides."""
-    factors = _nearest_factors(scales)
-    offsets, counts = _gather_offsets(in_shape, strides, out_shape, factors)
+def _nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
+    """Nearest is a gather of whole channel vectors, read straight from x's strides.
+
+    So is linear where every output sits on a source sample: ``selection``
+    then gives the source indices (see _selection).
+    """
+    factors = (0,) * len(scales) if selection is not None else _nearest_factors(scales)
+    offsets, counts = _gather_offsets(in_shape, strides, out_shape, factors, selection)
     itemsize = dtype.itemsize
     size = math.prod(out_shape)
     n_rows = size // (out_shape[-2] * out_shape[-1])
@@ -327,12 +361,23 @@ def _weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dt
                           antialias, real)
         for axis, scale in enumerate(scales, start=1)
     }
-    volume = _volume_pass(in_shape, out_shape, tables, kernel_dtype)
+    # Axes left as they are (scale 1, or a size equal to the input's) get no pass.
+    identity = {axis for axis, table in tables.items() if table.identity}
+    if fused and identity and len(identity) < len(tables):
+        # The uint8 kernels resample two axes at once; one axis alone goes
+        # through float32 and is rounded after (the same bytes).
+        return _through(
+            _weighted_fill(in_shape, in_dtype, out_shape, real, options, real),
+            out_shape, real)
+    volume = None if identity else _volume_pass(in_shape, out_shape, tables, kernel_dtype)
     if volume is not None:
         passes = [(volume, out_shape)]
     else:
         passes, shape = [], in_shape
         for axes in _order_passes(in_shape, out_shape):
+            axes = tuple(axis for axis in axes if axis not in identity)
+            if not axes:
+                continue
             result_shape = list(shape)
             for axis in axes:
                 result_shape[axis] = out_shape[axis]
@@ -341,11 +386,14 @@ def _weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dt
                 run = _planar_pass(shape, result_shape, kernel_dtype, tables[axes[0]],
                                    tables[axes[1]])
             elif axes[0] == len(shape) - 2:
-                run = _horizontal_pass(shape, result_shape, kernel_dtype, tables[axes[0]])
+                run = _horizontal_pass(_as_rows(shape), _as_rows(result_shape), kernel_dtype,
+                                       tables[axes[0]])
             else:
                 run = _vertical_pass(shape, result_shape, kernel_dtype, axes[0], tables[axes[0]])
             passes.append((run, result_shape))
             shape = result_shape
+    if not passes:
+        return _copy_fill
 
     def fill(x, target, num_threads):
         if fused:
@@ -361,6 +409,17 @@ def _weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dt
         passes[-1][0](current, target, num_threads)
 
     return fill
+
+
+def _as_rows(shape):
+    """``shape`` as (rows, length, channels): a pass along the last spatial axis only."""
+    return (math.prod(shape[:-2]), shape[-2], shape[-1])
+
+
+def _copy_fill(x, target, num_threads):
+    """Every axis left as it is: the values, converted to the target's dtype as the
+    passes would have converted them on the way in."""
+    np.copyto(target, x, casting="unsafe")
 
 
 def _volume_pass(in_shape, out_shape, tables, dtype):
@@ -415,13 +474,17 @@ class _AxisTable:
     ``m`` elements), remembered for a few values of ``m``.
     """
 
-    def __init__(self, index, weights, doubling):
+    def __init__(self, index, weights, doubling, n_in=None):
         index.flags.writeable = False
         weights.flags.writeable = False
         self.index = index
         self.taps = index.shape[1]
         self.weights = weights
         self.doubling = doubling
+        # Output j is source sample j with weight 1: the axis needs no pass at all.
+        self.identity = bool(
+            self.taps == 1 and index.shape[0] == n_in and np.all(weights == 1)
+            and np.array_equal(index[:, 0], np.arange(n_in)))
         self._rows_used = None
         self._offsets = {}
         self._sorted = None
@@ -520,8 +583,17 @@ def _axis_table(n_in, n_out, scale, mode, align_corners, antialias, real):
     if table is None:
         index, weights = _tables.weighted_table(n_in, n_out, scale, mode, align_corners,
                                                 antialias)
+        if mode == "linear" and not antialias and np.array_equal(index[:, 0], index[:, 1]):
+            # Every output sits on a source sample (scale 1, an odd length halved,
+            # align_corners at a whole ratio...): its second tap is its first, with
+            # weight 0. One tap of weight 1 gives the same floats (1 * v + 0 * v is
+            # v for every finite v; an infinity stays infinite instead of becoming
+            # NaN, which SEMANTICS.md leaves open) for half the work.
+            index = np.ascontiguousarray(index[:, :1])
+            weights = np.ascontiguousarray(weights[:, :1])
         table = _AxisTable(index, weights.astype(real).reshape(-1),
-                           is_doubling(n_in, scale, mode, align_corners, antialias))
+                           is_doubling(n_in, scale, mode, align_corners, antialias),
+                           n_in)
         _TABLES.put(key, table, table.nbytes)
     return table
 
@@ -576,7 +648,7 @@ def _vertical_pass(in_shape, out_shape, dtype, axis, table):
 
 
 def _horizontal_pass(in_shape, out_shape, dtype, table):
-    """The only spatial axis of a (batch, length, channels) array."""
+    """The last spatial axis alone, over an array viewed as (rows, length, channels)."""
     outer, n_in, channels = in_shape
     n_out, taps = out_shape[1], table.taps
     size = math.prod(out_shape)
