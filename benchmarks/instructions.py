@@ -9,8 +9,9 @@ changes to the arithmetic of a kernel, not to its memory traffic.
 
 Each workload of the suite (workloads.py) runs in its own process under
 callgrind, one thread, with counting switched on only inside the kernels'
-OpenMP bodies (``--toggle-collect``): argument checks, planning, table
-building and allocation are left out. Two calls are counted and halved.
+entry points (``--toggle-collect``): planning, table building and
+allocation are left out; the entry points' argument checks (a few hundred
+instructions per pass) are in. Two calls are counted and halved.
 
     python benchmarks/instructions.py                 # the whole suite (about 5 minutes)
     python benchmarks/instructions.py --only 500      # rows whose label contains "500"
@@ -42,6 +43,12 @@ for _ in range(2):
 """
 
 
+# The kernels' Python entry points (Cython's wrappers): one call each per pass,
+# never nested in one another, so toggling collection on them counts whole
+# passes, serial or parallel.
+ENTRY_POINTS = "__pyx_pw_10upsample_c_*_kernels_*"
+
+
 def count(case, kernels):
     """Instructions per call inside the kernels for one (shape, scale, mode, antialias, dtype)."""
     env = dict(os.environ, UPSAMPLE_KERNELS=kernels, UPSAMPLE_NUM_THREADS="1")
@@ -51,7 +58,7 @@ def count(case, kernels):
         out = os.path.join(tmp, "callgrind.out")
         subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-             "--collect-atstart=no", "--toggle-collect=*upsample_c*_omp_fn*",
+             "--collect-atstart=no", f"--toggle-collect={ENTRY_POINTS}",
              sys.executable, "-c", CHILD, repr(case)],
             # Run outside the source tree: "python -c" puts the working directory
             # first on sys.path, which would import the sources next to it.
