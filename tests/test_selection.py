@@ -5,7 +5,9 @@ at a whole ratio, every linear coordinate is an integer: its two taps are one
 sample with weights 1 and 0. The planner then keeps one tap of weight 1 (the
 same floats for finite values), an axis left as it is (scale 1, or a size
 equal to the input's) gets no pass, and when every axis is such a selection
-the whole call is nearest's gather. These tests check where that happens and
+the whole call is nearest's gather. For integer and bool data, which hold no
+NaN or infinity, the same holds for cubic and antialiased axes whose every
+output has a single weight of 1. These tests check where that happens and
 that the results are the samples themselves.
 """
 
@@ -131,3 +133,39 @@ def test_an_axis_left_alone_and_one_resampled_take_one_pass(kernel_calls):
     upsample(x, (1, 1.5), mode="linear")
     upsample(x, (0.5, 1), mode="linear")  # both selections: a gather
     assert kernel_calls == ["vertical_pass", "horizontal_pass", "gather_nearest"]
+
+
+@pytest.mark.parametrize("mode, antialias, scale, expected", [
+    ("cubic", False, 0.5, lambda x: x[:, 1::2, 1::2]),
+    ("cubic", False, 1.0, lambda x: x),
+    ("linear", True, 1.0, lambda x: x),
+    ("cubic", True, 1.0, lambda x: x),
+])
+@pytest.mark.parametrize("dtype", ["uint8", "int16", "bool"])
+def test_integer_data_samples_where_every_other_weight_is_zero(mode, antialias, scale, expected,
+                                                               dtype, kernel_calls):
+    # Integers hold no NaN or infinity, so the taps of weight 0 beside a whole
+    # coordinate change nothing and a cubic or antialiased axis is a selection too.
+    x = RNG.integers(0, 2 if dtype == "bool" else 200, (2, 9, 11, 3)).astype(dtype)
+    result = upsample(x, scale, mode=mode, antialias=antialias)
+    assert kernel_calls == ["gather_nearest"]
+    np.testing.assert_array_equal(result, expected(x).astype(np.float32))
+    if dtype == "uint8":
+        as_uint8 = upsample(x, scale, mode=mode, antialias=antialias, dtype=np.uint8)
+        np.testing.assert_array_equal(as_uint8, expected(x))
+
+
+def test_float_data_keeps_the_zero_weight_taps(kernel_calls):
+    x = RNG.standard_normal((1, 9, 11, 3)).astype(np.float32)
+    upsample(x, 0.5, mode="cubic")
+    assert kernel_calls == ["planar_pass"]
+
+
+@pytest.mark.parametrize("out_dtype", [None, np.uint8])
+def test_an_integer_axis_left_alone_in_cubic_gets_no_pass(out_dtype, kernel_calls):
+    x = RNG.integers(0, 256, (1, 9, 12, 3)).astype(np.uint8)
+    result = upsample(x, (1.7, 1), mode="cubic", dtype=out_dtype)
+    assert kernel_calls == ["vertical_pass"]
+    floats = upsample(x.astype(np.float32), (1.7, 1), mode="cubic")
+    want = floats if out_dtype is None else np.clip(np.rint(floats), 0, 255).astype(np.uint8)
+    np.testing.assert_array_equal(result, want)

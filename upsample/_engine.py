@@ -162,17 +162,16 @@ def _selection(in_shape, in_dtype, out_shape, work_dtype, options):
     samples, cast straight to the result's dtype, are what the passes give.
     """
     scales, mode, align_corners, antialias = options
-    if mode != "linear" or antialias or not np.can_cast(in_dtype, work_dtype, "safe"):
+    if not np.can_cast(in_dtype, work_dtype, "safe"):
+        return None
+    if in_dtype.kind not in "biu" and (mode != "linear" or antialias):
         return None
     real = np.dtype(np.float64 if work_dtype in (np.float64, np.complex128) else np.float32)
-    indices = []
-    for axis, scale in enumerate(scales, start=1):
-        table = _axis_table(in_shape[axis], out_shape[axis], scale, mode, align_corners,
-                            antialias, real)
-        if table.taps != 1:
-            return None
-        indices.append(table.index[:, 0])
-    return (("linear", tuple(scales), align_corners), indices)
+    tables = _axis_tables(in_shape, in_dtype, out_shape, options, real)
+    if any(table.taps != 1 for table in tables.values()):
+        return None
+    return ((mode, tuple(scales), align_corners, antialias),
+            [tables[axis].index[:, 0] for axis in sorted(tables)])
 
 
 def _through(fill, shape, dtype):
@@ -356,11 +355,7 @@ def _weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dt
         in_shape = in_shape[:-1] + (2 * in_shape[-1],)
         out_shape = out_shape[:-1] + (2 * out_shape[-1],)
     kernel_dtype = np.dtype(np.uint8) if fused else real
-    tables = {
-        axis: _axis_table(in_shape[axis], out_shape[axis], scale, mode, align_corners,
-                          antialias, real)
-        for axis, scale in enumerate(scales, start=1)
-    }
+    tables = _axis_tables(in_shape, in_dtype, out_shape, options, real)
     # Axes left as they are (scale 1, or a size equal to the input's) get no pass.
     identity = {axis for axis, table in tables.items() if table.identity}
     if fused and identity and len(identity) < len(tables):
@@ -488,6 +483,7 @@ class _AxisTable:
         self._rows_used = None
         self._offsets = {}
         self._sorted = None
+        self._selected = None
 
     @property
     def halving(self):
@@ -534,6 +530,25 @@ class _AxisTable:
         row lengths, the weights."""
         return 3 * self.index.nbytes + self.weights.nbytes
 
+    def selected(self, n_in):
+        """This table with one tap per output, where every output has a single weight of 1
+        and only zeros beside it (cubic or antialiased at whole coordinates); else itself.
+
+        Exact only for data without NaN or infinity (integers, bool): a zero
+        weight times NaN is NaN, so for floats the other taps still count.
+        """
+        if self._selected is None:
+            self._selected = self
+            if self.taps > 1:
+                weights = self.weights.reshape(self.index.shape)
+                nonzero = weights != 0
+                if np.all(np.count_nonzero(nonzero, axis=1) == 1) and np.all(weights[nonzero] == 1):
+                    rows = np.arange(len(weights))
+                    index = self.index[rows, np.argmax(nonzero, axis=1)].reshape(-1, 1)
+                    self._selected = _AxisTable(index, np.ones(len(weights), self.weights.dtype),
+                                                False, n_in)
+        return self._selected
+
 
 class _BoundedCache:
     """Least recently used first out, bounded by the bytes of what it holds; thread-safe.
@@ -572,6 +587,19 @@ class _BoundedCache:
 
 _TABLES = _BoundedCache(TABLE_CACHE_BYTES)
 _OFFSETS = _BoundedCache(OFFSETS_CACHE_BYTES)
+
+
+def _axis_tables(in_shape, in_dtype, out_shape, options, real):
+    """The table of every spatial axis, by axis; selections reduced to one tap where the
+    input holds no NaN or infinity (integers and bool, see _AxisTable.selected)."""
+    scales, mode, align_corners, antialias = options
+    finite = in_dtype.kind in "biu"
+    tables = {}
+    for axis, scale in enumerate(scales, start=1):
+        table = _axis_table(in_shape[axis], out_shape[axis], scale, mode, align_corners,
+                            antialias, real)
+        tables[axis] = table.selected(in_shape[axis]) if finite else table
+    return tables
 
 
 def _axis_table(n_in, n_out, scale, mode, align_corners, antialias, real):
