@@ -18,7 +18,7 @@ import numpy as np
 
 from compare import make_opencv, make_torch, make_upsample, time_interleaved
 
-SHAPES = [(1, 100, 100, 3), (1, 720, 1280, 3), (1, 720, 1280, 4), (1, 1080, 1920, 3)]
+SHAPES = [(1, 100, 100, 3), (1, 224, 224, 3), (1, 720, 1280, 3), (1, 720, 1280, 4), (1, 1080, 1920, 3)]
 SCALES = [1.5, 0.75, 0.5]
 MODES = ["nearest", "linear", "cubic"]
 UINT8_SHAPES = [(1, 720, 1280, 3), (1, 333, 517, 4)]

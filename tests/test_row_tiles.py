@@ -78,3 +78,27 @@ def test_wide_rows_on_the_tiles_match_the_one_row_loop(dtype, mode, scale, antia
         assert np.abs(tiled.astype(np.int16) - one_row).max() <= 1
     else:
         np.testing.assert_allclose(tiled, one_row, rtol=0, atol=2e-5)
+
+
+def _order(shape, scale, mode):
+    """Whether the planar pass of this image goes width first."""
+    _, h_in, w_in, channels = shape
+    h_out, w_out = int(scale * h_in), int(scale * w_in)
+    f32 = np.dtype(np.float32)
+    height = _engine._axis_table(h_in, h_out, scale, mode, False, False, f32)
+    width = _engine._axis_table(w_in, w_out, scale, mode, False, False, f32)
+    return _engine._width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
+                                           height.taps, width.taps)
+
+
+@pytest.mark.parametrize("shape, scale, width_first", [
+    ((1, 720, 1280, 3), 0.75, True),   # wide rows: height first spills its tiles
+    ((1, 720, 1280, 3), 0.9, True),
+    ((1, 720, 1280, 3), 0.6, False),   # still height first: far fewer multiply-adds
+    ((1, 480, 640, 3), 0.75, False),   # narrow rows: height first
+    ((1, 224, 224, 3), 0.9, False),
+    ((1, 720, 1280, 3), 1.5, True),
+])
+def test_which_way_a_planar_pass_goes(shape, scale, width_first):
+    for mode in ("linear", "cubic"):
+        assert _order(shape, scale, mode) == width_first
