@@ -1,11 +1,11 @@
-"""Nearest's gather moves pixels of 3, 4, 8 and 12 bytes with vector loads where it is safe.
+"""Nearest's gather moves pixels of every common size with fixed-length copies.
 
-uint8 RGB pixels are read as 4 bytes (the fourth dropped) and float32 RGB as
-16, so a read may reach past its pixel; the kernels do that only below the
-row's last pixel in memory. 4- and 8-byte pixels are gathered eight at a time.
-These tests compare every such path with plain indexing, on widths around
-the eight-pixel steps, in both directions along a row (negative strides) and
-with the source ending at the end of its buffer.
+float32 RGB pixels are moved as 16 bytes where the 4 bytes past the pixel
+are still inside the source row, so a read may reach past its pixel; the
+kernels do that only below the row's last pixel in memory. These tests
+compare the copies for 1- to 16-byte pixels with plain indexing, on widths
+around the sizes where the copies change, in both directions along a row
+(negative strides) and with the source ending at the end of its buffer.
 """
 
 import numpy as np

@@ -616,74 +616,6 @@ cdef extern from *:
         return 0;
     #endif
     }
-    /* dst[j] = the 4 bytes at src + offsets[j]: eight elements per step with
-       two hardware gathers (64-bit offsets, four lanes each) where the build
-       has them. Returns how many elements were done (a multiple of 8). */
-    static Py_ssize_t ups_gather4(char *dst, const char *src, const Py_ssize_t *offsets,
-                                  Py_ssize_t n) {
-    #if defined(__AVX2__)
-        Py_ssize_t j = 0;
-        for (; j + 8 <= n; j += 8) {
-            __m256i lo = _mm256_loadu_si256((const __m256i *)(offsets + j));
-            __m256i hi = _mm256_loadu_si256((const __m256i *)(offsets + j + 4));
-            __m128i a = _mm256_i64gather_epi32((const int *)src, lo, 1);
-            __m128i b = _mm256_i64gather_epi32((const int *)src, hi, 1);
-            _mm256_storeu_si256((__m256i *)(dst + 4 * j), _mm256_set_m128i(b, a));
-        }
-        return j;
-    #else
-        (void)dst; (void)src; (void)offsets; (void)n;
-        return 0;
-    #endif
-    }
-    /* The same for 3-byte elements (uint8 RGB): each is read as 4 bytes and
-       the fourth dropped by a shuffle, so a read may go one byte past its
-       pixel; only pixels whose offset is below `limit` are read that way (the
-       caller passes the highest offset of the row: its pixel's bytes follow).
-       Each step stores 8 x 3 bytes plus 8 bytes that the next step or the
-       caller's tail overwrites, so it stops 10 pixels before the end. */
-    static Py_ssize_t ups_gather3(char *dst, const char *src, const Py_ssize_t *offsets,
-                                  Py_ssize_t n, Py_ssize_t limit) {
-    #if defined(__AVX2__)
-        const __m128i pack = _mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14,
-                                           -1, -1, -1, -1);
-        Py_ssize_t j = 0;
-        for (; j + 10 <= n; j += 8) {
-            __m256i lo = _mm256_loadu_si256((const __m256i *)(offsets + j));
-            __m256i hi = _mm256_loadu_si256((const __m256i *)(offsets + j + 4));
-            /* Offsets run one way along a row: its ends bound the block. */
-            Py_ssize_t top = offsets[j] > offsets[j + 7] ? offsets[j] : offsets[j + 7];
-            if (top >= limit) break;
-            __m128i a = _mm256_i64gather_epi32((const int *)src, lo, 1);
-            __m128i b = _mm256_i64gather_epi32((const int *)src, hi, 1);
-            _mm_storeu_si128((__m128i *)(dst + 3 * j), _mm_shuffle_epi8(a, pack));
-            _mm_storeu_si128((__m128i *)(dst + 3 * j + 12), _mm_shuffle_epi8(b, pack));
-        }
-        return j;
-    #else
-        (void)dst; (void)src; (void)offsets; (void)n; (void)limit;
-        return 0;
-    #endif
-    }
-    /* The same for 8-byte elements: four per gather. */
-    static Py_ssize_t ups_gather8(char *dst, const char *src, const Py_ssize_t *offsets,
-                                  Py_ssize_t n) {
-    #if defined(__AVX2__)
-        Py_ssize_t j = 0;
-        for (; j + 8 <= n; j += 8) {
-            __m256i lo = _mm256_loadu_si256((const __m256i *)(offsets + j));
-            __m256i hi = _mm256_loadu_si256((const __m256i *)(offsets + j + 4));
-            __m256i a = _mm256_i64gather_epi64((const long long *)src, lo, 1);
-            __m256i b = _mm256_i64gather_epi64((const long long *)src, hi, 1);
-            _mm256_storeu_si256((__m256i *)(dst + 8 * j), a);
-            _mm256_storeu_si256((__m256i *)(dst + 8 * j + 32), b);
-        }
-        return j;
-    #else
-        (void)dst; (void)src; (void)offsets; (void)n;
-        return 0;
-    #endif
-    }
     /* Streaming stores are weakly ordered: fence before another thread reads. */
     static void ups_store_fence(void) {
     #if defined(__SSE2__)
@@ -693,12 +625,6 @@ cdef extern from *:
     """
     void ups_stream_copy(void* dst, const void* src, Py_ssize_t nbytes) noexcept nogil
     void ups_store_fence() noexcept nogil
-    Py_ssize_t ups_gather4(char* dst, const char* src, const Py_ssize_t* offsets,
-                           Py_ssize_t n) noexcept nogil
-    Py_ssize_t ups_gather8(char* dst, const char* src, const Py_ssize_t* offsets,
-                           Py_ssize_t n) noexcept nogil
-    Py_ssize_t ups_gather3(char* dst, const char* src, const Py_ssize_t* offsets,
-                           Py_ssize_t n, Py_ssize_t limit) noexcept nogil
     int ups_combine_float(float* dst, const float* base, const Py_ssize_t* offsets,
                           const float* w, Py_ssize_t taps, Py_ssize_t n, int stream) noexcept nogil
     void ups_round_store_uint8(unsigned char* dst, const float* src, Py_ssize_t n) noexcept nogil
@@ -2098,20 +2024,16 @@ cdef inline void _gather_elements(char* dst, const char* src_row, const Py_ssize
             memcpy(dst + 2 * j, src_row + offsets[j], 2)
     elif elem_bytes == 3:
         # uint8 RGB: without its own case, each pixel was a library call.
-        if n > 0:
-            # Offsets run one way along a row: the pixel at the higher end is the
-            # last one in memory, and reading 4 bytes below it stays inside.
-            last = offsets[0] if offsets[0] > offsets[n - 1] else offsets[n - 1]
-            for j in range(ups_gather3(dst, src_row, offsets, n, last), n):
-                memcpy(dst + 3 * j, src_row + offsets[j], 3)
+        for j in range(n):
+            memcpy(dst + 3 * j, src_row + offsets[j], 3)
     elif elem_bytes == 4:
-        for j in range(ups_gather4(dst, src_row, offsets, n), n):
+        for j in range(n):
             memcpy(dst + 4 * j, src_row + offsets[j], 4)
     elif elem_bytes == 6:
         for j in range(n):
             memcpy(dst + 6 * j, src_row + offsets[j], 6)
     elif elem_bytes == 8:
-        for j in range(ups_gather8(dst, src_row, offsets, n), n):
+        for j in range(n):
             memcpy(dst + 8 * j, src_row + offsets[j], 8)
     elif elem_bytes == 12:
         # float32 RGB: one 16-byte move where it is safe, whose last 4 bytes the next
