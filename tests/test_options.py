@@ -188,6 +188,20 @@ def test_uint8_rounding_ties_saturation_and_nan():
     assert wide.tolist() == [0, 1, 255, 300, -7, 0, 2, 4]
 
 
+@pytest.mark.parametrize("source", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.int32, np.uint32, np.int64, np.uint64])
+@pytest.mark.parametrize("mode", ["nearest", "linear"])
+def test_wide_integers_saturate_to_their_bounds(source, dtype, mode):
+    # No float32 equals 2**31 - 1 (nor a float64 2**63 - 1): what lies beyond the
+    # largest float below the bound still saturates to the bound itself.
+    info = np.iinfo(dtype)
+    x = np.array([np.inf, -np.inf, 1e30, -1e30, 2147483520.0, -5.5],
+                 dtype=source).reshape(1, -1, 1)
+    result = upsample(x, 1, mode=mode, dtype=dtype)[0, :, 0].tolist()
+    assert result[:4] == [info.max, info.min, info.max, info.min]
+    assert result[4:] == [2147483520, -6 if info.min < 0 else 0]
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_float_dtypes(dtype):
     x = RNG.random((1, 8, 9, 2)).astype(np.float32)

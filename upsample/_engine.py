@@ -223,9 +223,18 @@ def cast_into(source, target, num_threads=None):
         source = source.astype(np.float32)
     np.nan_to_num(source, copy=False, nan=0.0)
     np.rint(source, out=source)
-    np.clip(source, _float_bound(info.min, source.dtype), _float_bound(info.max, source.dtype),
-            out=source)
+    low, high = _float_bound(info.min, source.dtype), _float_bound(info.max, source.dtype)
+    # A 32- or 64-bit bound may have no float equal to it (float32 stops at
+    # 2147483520 below 2**31 - 1): what lies beyond the float bound saturates
+    # to the integer bound itself.
+    beyond_low = source < low if int(low) != info.min else None
+    beyond_high = source > high if int(high) != info.max else None
+    np.clip(source, low, high, out=source)
     np.copyto(target, source, casting="unsafe")
+    if beyond_low is not None:
+        np.copyto(target, info.min, where=beyond_low)
+    if beyond_high is not None:
+        np.copyto(target, info.max, where=beyond_high)
 
 
 def _float_bound(bound, dtype):
