@@ -564,11 +564,12 @@ class _AxisTable:
             if self.taps > 1:
                 weights = self.weights.reshape(self.index.shape)
                 nonzero = weights != 0
-                if np.all(np.count_nonzero(nonzero, axis=1) == 1) and np.all(weights[nonzero] == 1):
+                single = np.all(np.count_nonzero(nonzero, axis=1) == 1)
+                if single and np.all(weights[nonzero] == 1):
                     rows = np.arange(len(weights))
                     index = self.index[rows, np.argmax(nonzero, axis=1)].reshape(-1, 1)
-                    self._selected = _AxisTable(index, np.ones(len(weights), self.weights.dtype),
-                                                False, n_in)
+                    ones = np.ones(len(weights), self.weights.dtype)
+                    self._selected = _AxisTable(index, ones, False, n_in)
         return self._selected
 
 
