@@ -243,3 +243,31 @@ def test_long_signals_reuse_their_nearest_offsets(scale, monkeypatch):
         assert np.array_equal(again, np.repeat(y, 2, axis=1))
     monkeypatch.setattr(_engine, "_OFFSETS", _engine._BoundedCache(_engine.OFFSETS_CACHE_BYTES))
     assert np.array_equal(upsample(y, scale), again)
+
+
+def test_the_last_call_is_served_by_identity_and_only_for_its_arguments():
+    _api._PLANS.clear()
+    assert _api._PLANS.last is None
+    scale, mode = (1.5, 2.0), "cubic"
+    x = _image((1, 6, 5, 3), "float32")
+    first = upsample(x, scale, mode)
+    upsample(x, scale, mode)  # from the remembered plans: now the last call
+    assert _api._PLANS.last is not None
+    np.testing.assert_array_equal(upsample(x, scale, mode), first)
+    # The same argument objects with another array: its own plan, not the last one.
+    for other in (_image((1, 6, 5, 3), "float64"), _image((2, 6, 5, 3), "float32"),
+                  np.asfortranarray(_image((1, 6, 5, 3), "float32"))):
+        expected = _fresh(lambda: upsample(other.copy(order="C"), scale, mode))
+        np.testing.assert_array_equal(upsample(other, scale, mode), expected)
+    _api._PLANS.clear()
+    assert _api._PLANS.last is None
+
+
+@pytest.mark.parametrize("value, frozen", [
+    (None, True), (2, True), (2.5, True), ("linear", True), ((1, 2.5), True),
+    (np.dtype(np.float32), True), (np.float32, True),
+    ([2.0], False), ((2.0, [2.0]), False), ((np.float64(2.0),), False),
+    (np.float64(2.0), False), (np.array([2.0]), False),
+])
+def test_only_immutable_arguments_are_held_for_identity(value, frozen):
+    assert _api._frozen(value) is frozen
