@@ -103,8 +103,9 @@ class _PlanStore(dict):
     array of the same shape, strides and dtype object is served from it by
     identity, without building and hashing a key: with cold caches that
     costs more than the rest of a small call. Only immutable arguments are
-    held there (see _frozen), so the same object means the same value.
-    ``clear`` forgets it too.
+    held there (see _frozen), so the same object means the same value; they
+    are the only caller's objects the caches keep alive (one call's worth, a
+    few numbers), until the next call replaces them. ``clear`` forgets them.
     """
 
     last = None
