@@ -271,3 +271,32 @@ def test_the_last_call_is_served_by_identity_and_only_for_its_arguments():
 ])
 def test_only_immutable_arguments_are_held_for_identity(value, frozen):
     assert _api._frozen(value) is frozen
+
+
+def test_a_layer_serves_its_last_call_only_while_its_options_are_the_same_objects():
+    x = _image((1, 6, 5, 3), "float32")
+    layer = Upsample((2.0, 1.5), "linear")
+    for _ in range(3):
+        np.testing.assert_array_equal(layer(x), _fresh(lambda: upsample(x, (2.0, 1.5), "linear")))
+        layer(x)
+    assert layer._last is not None
+    layer.scale_factor = (1.5, 2.0)
+    np.testing.assert_array_equal(layer(x), _fresh(lambda: upsample(x, (1.5, 2.0), "linear")))
+    layer.mode = "cubic"
+    np.testing.assert_array_equal(layer(x), _fresh(lambda: upsample(x, (1.5, 2.0), "cubic")))
+    other = x.astype(np.float64)
+    np.testing.assert_array_equal(layer(other),
+                                  _fresh(lambda: upsample(other, (1.5, 2.0), "cubic")))
+
+
+def test_a_used_layer_still_pickles_and_copies():
+    import copy
+    import pickle
+
+    x = _image((1, 6, 5, 3), "float32")
+    layer = Upsample(2.0, "cubic")
+    for _ in range(3):
+        expected = layer(x)
+    for clone in (pickle.loads(pickle.dumps(layer)), copy.deepcopy(layer), copy.copy(layer)):
+        assert clone._last is None
+        np.testing.assert_array_equal(clone(x), expected)
