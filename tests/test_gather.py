@@ -66,3 +66,74 @@ def test_a_source_that_ends_its_buffer(dtype, channels):
     assert x.ctypes.data + x.nbytes == buffer.ctypes.data + buffer.nbytes
     assert itemsize * channels == x.strides[2]
     np.testing.assert_array_equal(upsample(x, 1.9), expected(x, 1.9))
+
+
+@pytest.fixture
+def long_rows(monkeypatch):
+    """Rows count as long from 40 columns on, so small arrays take the long-row path."""
+    from upsample import _api, _engine
+    from upsample_c import kernels
+
+    calls = []
+    kernel = kernels.repeat_nearest
+    monkeypatch.setattr(kernels, "repeat_nearest",
+                        lambda *args: calls.append(args[0].shape) or kernel(*args))
+    monkeypatch.setattr(_engine, "LONG_REPEAT_COLUMNS", 40)
+    _api._PLANS.clear()
+    yield calls
+    _api._PLANS.clear()
+
+
+@pytest.mark.parametrize("dtype, channels", PIXELS + [("float64", 3), ("uint8", 1)])
+@pytest.mark.parametrize("scale", [2, 3, 1, 5])
+def test_long_rows_repeat_their_pixels_without_a_table(dtype, channels, scale, long_rows):
+    x = RNG.integers(0, 250, (3, 41, channels)).astype(dtype)
+    for threads in (1, 2):
+        np.testing.assert_array_equal(upsample(x, scale, num_threads=threads),
+                                      np.repeat(x, scale, axis=1))
+    image = RNG.integers(0, 250, (2, 3, 23, channels)).astype(dtype)
+    np.testing.assert_array_equal(upsample(image, (2, scale)),
+                                  np.repeat(np.repeat(image, 2, axis=1), scale, axis=2))
+    assert long_rows  # the long-row kernel ran
+
+
+def test_long_rows_at_other_scales_or_strides_keep_the_gather(long_rows):
+    x = RNG.integers(0, 250, (2, 60, 3)).astype(np.uint8)
+    np.testing.assert_array_equal(upsample(x, 1.5), expected(x[:, :, None], 1.5)[:, :, 0])
+    flipped = x[:, ::-1]
+    np.testing.assert_array_equal(upsample(flipped, 2), np.repeat(flipped, 2, axis=1))
+    assert not long_rows
+
+
+def test_repeat_nearest_checks_its_arrays():
+    from upsample_c import kernels
+
+    x = np.arange(12, dtype=np.float32).reshape(1, 4, 3)
+    counts = np.array([1, 8], dtype=np.int64)
+    offsets = np.array([0], dtype=np.int64)
+    out = np.zeros((1, 8, 3), dtype=np.float32)
+    kernels.repeat_nearest(x, out, offsets, counts, 12, 2, 8, 1)
+    np.testing.assert_array_equal(out, np.repeat(x, 2, axis=1))
+    with pytest.raises(ValueError, match="dst holds"):
+        kernels.repeat_nearest(x, np.zeros(23, np.float32), offsets, counts, 12, 2, 8, 1)
+    with pytest.raises(ValueError, match="offset tables"):
+        kernels.repeat_nearest(x, out, np.zeros(2, np.int64), counts, 12, 2, 8, 1)
+    with pytest.raises(ValueError, match="at least 1"):
+        kernels.repeat_nearest(x, out, offsets, counts, 12, 0, 8, 1)
+
+
+@pytest.mark.parametrize("elem_bytes", [1, 2, 3, 4, 8, 12, 16, 24, 32])
+@pytest.mark.parametrize("factor", [1, 2, 3, 4])
+def test_repeat_nearest_blocks_that_start_inside_a_group(elem_bytes, factor):
+    # Rows split into blocks (threads share a long signal that way) start at any
+    # column, often part way through a source pixel's group of copies.
+    from upsample_c import kernels
+
+    n_rows, n_in = 3, 29
+    x = RNG.integers(0, 256, (n_rows, n_in, elem_bytes)).astype(np.uint8)
+    counts = np.array([n_rows, n_in * factor], dtype=np.int64)
+    offsets = np.arange(n_rows, dtype=np.int64) * n_in * elem_bytes
+    for block in (1, 2, 5, 7, 64):
+        out = np.zeros((n_rows, n_in * factor, elem_bytes), dtype=np.uint8)
+        kernels.repeat_nearest(x, out, offsets, counts, elem_bytes, factor, block, 1)
+        np.testing.assert_array_equal(out, np.repeat(x, factor, axis=1))

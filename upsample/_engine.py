@@ -61,6 +61,11 @@ ROW_TILE_SCRATCH_BYTES = 16 << 20
 # stayed ahead, as it does on images up to 640 pixels wide.
 HEIGHT_FIRST_TILE_BYTES = 128 << 10
 WIDE_HEIGHT_FIRST_COST = 1.25
+# Nearest rows at least this long, at an integral scale on the last axis, repeat
+# their source pixels without a table of one offset per output column: for a
+# long signal that table took longer to build than the copy takes to run
+# (a (1, 10**7, 2) x2 first call: 230 ms, np.repeat 34 ms).
+LONG_REPEAT_COLUMNS = 1 << 20
 # Largest ring of resampled planes (per thread) for the fused 3-D pass.
 VOLUME_RING_BYTES = 4 << 20
 
@@ -276,24 +281,28 @@ def _nearest_axis(n_in, n_out, factor, out):
         out[:] = _tables.nearest_index(n_in, n_out)
 
 
-def _gather_offsets(in_shape, strides, out_shape, factors, selection=None):
+def _gather_offsets(in_shape, strides, out_shape, factors, selection=None, last_by_factor=False):
     """Byte offsets of every output position along each axis, one table after another.
 
     ``selection`` (a key and one source index array per spatial axis) replaces
-    nearest's indices. Remembered for repeated shapes (pipelines,
-    OFFSETS_CACHE_BYTES in all): building them touches arrays as long as the
-    output rows, which for a long signal costs more than the gather itself.
+    nearest's indices. With ``last_by_factor`` the last spatial axis gets no
+    table (repeat_nearest works it out). Remembered for repeated shapes
+    (pipelines, OFFSETS_CACHE_BYTES in all): building them touches arrays as
+    long as the output rows, which for a long signal costs more than the
+    gather itself.
     """
-    key = (in_shape, strides, out_shape, factors, None if selection is None else selection[0])
+    key = (in_shape, strides, out_shape, factors, None if selection is None else selection[0],
+           last_by_factor)
     found = _OFFSETS.get(key)
     if found is not None:
         return found
     counts = np.array([in_shape[0]] + list(out_shape[1:-1]), dtype=np.int64)
+    tabled = counts.tolist()[:-1] if last_by_factor else counts.tolist()
     # One array written in place, axis by axis: every temporary as long as a
     # row would be a fresh mapping whose pages fault in one by one.
-    offsets = np.empty(int(counts.sum()), dtype=np.int64)
+    offsets = np.empty(sum(tabled), dtype=np.int64)
     start = 0
-    for axis, count in enumerate(counts.tolist()):
+    for axis, count in enumerate(tabled):
         view = offsets[start:start + count]
         if axis == 0:
             view[:] = np.arange(count, dtype=np.int64)
@@ -316,8 +325,11 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
     then gives the source indices (see _selection).
     """
     factors = (0,) * len(scales) if selection is not None else _nearest_factors(scales)
-    offsets, counts = _gather_offsets(in_shape, strides, out_shape, factors, selection)
     itemsize = dtype.itemsize
+    if (factors[-1] and out_shape[-2] >= LONG_REPEAT_COLUMNS and strides[-1] == itemsize
+            and strides[-2] == in_shape[-1] * itemsize):
+        return _long_repeat_fill(in_shape, strides, itemsize, factors, out_shape)
+    offsets, counts = _gather_offsets(in_shape, strides, out_shape, factors, selection)
     size = math.prod(out_shape)
     n_rows = size // (out_shape[-2] * out_shape[-1])
     # Bytes moved: the output, or when fewer rows come out than go in, the
@@ -340,6 +352,23 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
             x, out, *fixed,
             _block(n_rows, out_shape[-2], threads, MIN_BLOCK_PIXELS), stream, threads,
         )
+
+    return run
+
+
+def _long_repeat_fill(in_shape, strides, itemsize, factors, out_shape):
+    """Nearest at an integral scale along very long rows (signals): each source pixel
+    repeated, with no table as long as the output row."""
+    offsets, counts = _gather_offsets(in_shape, strides, out_shape, factors, None, True)
+    elem_bytes = in_shape[-1] * itemsize
+    size = math.prod(out_shape)
+    n_rows = size // (out_shape[-2] * out_shape[-1])
+    fixed = (offsets, counts, elem_bytes, factors[-1])
+
+    def run(x, out, num_threads):
+        threads = effective_num_threads(num_threads, size * itemsize)
+        kernels.repeat_nearest(x, out, *fixed,
+                               _block(n_rows, out_shape[-2], threads, MIN_BLOCK_PIXELS), threads)
 
     return run
 

@@ -2286,3 +2286,131 @@ def gather_nearest(cnp.ndarray src not None, cnp.ndarray dst not None,
                       _chunk_start(chunk + 1, n_chunks, n_items_total), offsets_ptr,
                       counts_ptr, starts, n_axes - 1, n_blocks, block, n_items, itemsize,
                       item_stride, col_double, stream)
+
+
+# ---------------------------------------------------------------------------
+# Nearest along very long rows at an integral scale: no per-column table
+# ---------------------------------------------------------------------------
+
+cdef inline void _repeat_groups(char* out, const char* src, Py_ssize_t n, Py_ssize_t elem_bytes,
+                                Py_ssize_t factor) noexcept nogil:
+    """Each of n contiguous source pixels written factor times in a row."""
+    cdef Py_ssize_t i, r
+    cdef u32_t v4
+    cdef u64_t v8
+    if factor == 2 and _double_elements(out, src, n, elem_bytes):
+        return
+    if elem_bytes == 4:
+        for i in range(n):
+            memcpy(&v4, src + 4 * i, 4)
+            for r in range(factor):
+                memcpy(out + 4 * (i * factor + r), &v4, 4)
+    elif elem_bytes == 8:
+        for i in range(n):
+            memcpy(&v8, src + 8 * i, 8)
+            for r in range(factor):
+                memcpy(out + 8 * (i * factor + r), &v8, 8)
+    elif elem_bytes == 2:
+        for i in range(n):
+            for r in range(factor):
+                memcpy(out + 2 * (i * factor + r), src + 2 * i, 2)
+    elif elem_bytes == 1:
+        for i in range(n):
+            for r in range(factor):
+                out[i * factor + r] = src[i]
+    else:
+        for i in range(n):
+            for r in range(factor):
+                memcpy(out + elem_bytes * (i * factor + r), src + elem_bytes * i, elem_bytes)
+
+
+cdef void _repeat_columns(char* out, const char* src_row, Py_ssize_t start, Py_ssize_t count,
+                          Py_ssize_t elem_bytes, Py_ssize_t factor) noexcept nogil:
+    """Columns start..start+count-1 where column j is contiguous source pixel j // factor:
+    the rest of a partly written pixel's group, whole groups, then a part of one."""
+    cdef Py_ssize_t pixel = start // factor
+    cdef Py_ssize_t step = start - pixel * factor
+    cdef const char* src = src_row + pixel * elem_bytes
+    cdef Py_ssize_t groups, r
+    while count > 0 and step != 0:
+        memcpy(out, src, elem_bytes)
+        out += elem_bytes
+        count -= 1
+        step += 1
+        if step == factor:
+            step = 0
+            src += elem_bytes
+    groups = count // factor
+    _repeat_groups(out, src, groups, elem_bytes, factor)
+    out += groups * factor * elem_bytes
+    src += groups * elem_bytes
+    for r in range(count - groups * factor):
+        memcpy(out + r * elem_bytes, src, elem_bytes)
+
+
+cdef void _repeat_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t last,
+                        const Py_ssize_t* offsets, const Py_ssize_t* counts,
+                        const Py_ssize_t* starts, Py_ssize_t n_row_axes, Py_ssize_t n_blocks,
+                        Py_ssize_t block, Py_ssize_t elem_bytes,
+                        Py_ssize_t factor) noexcept nogil:
+    """Work items first..last-1 of repeat_nearest; item = (output row, block of columns)."""
+    cdef Py_ssize_t n_cols = counts[n_row_axes]
+    cdef Py_ssize_t row_bytes = n_cols * elem_bytes
+    cdef Py_ssize_t item, row, b, start, count
+    for item in range(first, last):
+        row = item // n_blocks
+        b = item - row * n_blocks
+        start = b * block
+        count = block if start + block <= n_cols else n_cols - start
+        _repeat_columns(dst + row * row_bytes + start * elem_bytes,
+                        src + _row_base(row, offsets, counts, starts, n_row_axes), start, count,
+                        elem_bytes, factor)
+
+
+def repeat_nearest(cnp.ndarray src not None, cnp.ndarray dst not None,
+                   cnp.ndarray offsets not None, cnp.ndarray counts not None,
+                   Py_ssize_t elem_bytes, Py_ssize_t factor, Py_ssize_t block, int num_threads):
+    """Nearest at an integral scale `factor` on the last axis of contiguous pixels.
+
+    As gather_nearest, but the last axis has no table in `offsets`: output
+    column j is source pixel j // factor of its row, worked out as the copy
+    runs. For very long rows (signals), whose table would hold one entry per
+    output sample and take longer to build than the copy takes to run.
+    `counts` still gives every axis' length; `offsets` the tables of the
+    others (batch first), one after another.
+    """
+    _check_threads(num_threads)
+    if block < 1 or factor < 1 or elem_bytes < 1:
+        raise ValueError("repeat_nearest needs block, factor and elem_bytes of at least 1")
+    cdef Py_ssize_t n_axes = cnp.PyArray_SIZE(counts)
+    if n_axes < 1 or n_axes > MAX_AXES:
+        raise ValueError(f"repeat_nearest needs 1 to {MAX_AXES} axes, got {n_axes}")
+    cdef const Py_ssize_t* counts_ptr = <const Py_ssize_t*>_items(
+        counts, cnp.NPY_INTP, n_axes, False, "counts")
+    cdef Py_ssize_t starts[MAX_AXES]
+    cdef Py_ssize_t a, n_rows = 1, total = 0
+    for a in range(n_axes - 1):
+        starts[a] = total
+        total += counts_ptr[a]
+        n_rows *= counts_ptr[a]
+    starts[n_axes - 1] = total
+    if cnp.PyArray_SIZE(offsets) != total:
+        raise ValueError("offset tables do not match the axis lengths")
+    cdef const Py_ssize_t* offsets_ptr = <const Py_ssize_t*>_items(
+        offsets, cnp.NPY_INTP, total, False, "offsets")
+    cdef Py_ssize_t n_cols = counts_ptr[n_axes - 1]
+    cdef char* dst_ptr = <char*>_span(dst, n_rows * n_cols * elem_bytes, True, "dst")
+    cdef Py_ssize_t n_blocks = (n_cols + block - 1) // block
+    cdef Py_ssize_t n_items_total = n_rows * n_blocks
+    cdef Py_ssize_t n_chunks = _parallel_chunks(n_items_total, num_threads)
+    cdef Py_ssize_t chunk
+    cdef const char* src_ptr = <const char*> cnp.PyArray_DATA(src)
+    if n_chunks == 1:
+        with nogil:
+            _repeat_chunk(src_ptr, dst_ptr, 0, n_items_total, offsets_ptr, counts_ptr, starts,
+                          n_axes - 1, n_blocks, block, elem_bytes, factor)
+        return
+    for chunk in prange(n_chunks, nogil=True, schedule="dynamic", num_threads=num_threads):
+        _repeat_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items_total),
+                      _chunk_start(chunk + 1, n_chunks, n_items_total), offsets_ptr,
+                      counts_ptr, starts, n_axes - 1, n_blocks, block, elem_bytes, factor)
