@@ -2233,6 +2233,34 @@ cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t
         ups_store_fence()
 
 
+cdef Py_ssize_t _nearest_tables(cnp.ndarray counts, cnp.ndarray offsets, bint last_tabled,
+                             Py_ssize_t* starts, const Py_ssize_t** counts_ptr,
+                             const Py_ssize_t** offsets_ptr, str name) except -1:
+    """Check the per-axis lengths and offset tables of a nearest kernel; the number of
+    output rows (every axis but the last).
+
+    ``counts`` holds one length per output axis, batch first; ``offsets`` the
+    axes' tables one after another, the last axis' only if ``last_tabled``.
+    Fills ``starts`` (where each axis' table begins) and the two pointers.
+    """
+    cdef Py_ssize_t n_axes = cnp.PyArray_SIZE(counts)
+    cdef Py_ssize_t a, n_rows = 1, total = 0
+    if n_axes < 1 or n_axes > MAX_AXES:
+        raise ValueError(f"{name} needs 1 to {MAX_AXES} axes, got {n_axes}")
+    counts_ptr[0] = <const Py_ssize_t*>_items(counts, cnp.NPY_INTP, n_axes, False, "counts")
+    for a in range(n_axes):
+        starts[a] = total
+        if a < n_axes - 1:
+            total += counts_ptr[0][a]
+            n_rows *= counts_ptr[0][a]
+        elif last_tabled:
+            total += counts_ptr[0][a]
+    if cnp.PyArray_SIZE(offsets) != total:
+        raise ValueError("offset tables do not match the axis lengths")
+    offsets_ptr[0] = <const Py_ssize_t*>_items(offsets, cnp.NPY_INTP, total, False, "offsets")
+    return n_rows
+
+
 def gather_nearest(cnp.ndarray src not None, cnp.ndarray dst not None,
                    cnp.ndarray offsets not None, cnp.ndarray counts not None, Py_ssize_t n_items,
                    Py_ssize_t itemsize, Py_ssize_t item_stride, bint col_double,
@@ -2252,22 +2280,12 @@ def gather_nearest(cnp.ndarray src not None, cnp.ndarray dst not None,
     _check_threads(num_threads)
     if block < 1:
         raise ValueError(f"block must be at least 1, got {block}")
-    cdef Py_ssize_t n_axes = cnp.PyArray_SIZE(counts)
-    if n_axes < 1 or n_axes > MAX_AXES:
-        raise ValueError(f"gather_nearest needs 1 to {MAX_AXES} axes, got {n_axes}")
-    cdef const Py_ssize_t* counts_ptr = <const Py_ssize_t*>_items(
-        counts, cnp.NPY_INTP, n_axes, False, "counts")
     cdef Py_ssize_t starts[MAX_AXES]
-    cdef Py_ssize_t a, n_rows = 1, total = 0
-    for a in range(n_axes):
-        starts[a] = total
-        total += counts_ptr[a]
-        if a < n_axes - 1:
-            n_rows *= counts_ptr[a]
-    if cnp.PyArray_SIZE(offsets) != total:
-        raise ValueError("offset tables do not match the axis lengths")
-    cdef const Py_ssize_t* offsets_ptr = <const Py_ssize_t*>_items(
-        offsets, cnp.NPY_INTP, total, False, "offsets")
+    cdef const Py_ssize_t* counts_ptr
+    cdef const Py_ssize_t* offsets_ptr
+    cdef Py_ssize_t n_axes = cnp.PyArray_SIZE(counts)
+    cdef Py_ssize_t n_rows = _nearest_tables(counts, offsets, True, starts, &counts_ptr,
+                                             &offsets_ptr, "gather_nearest")
     cdef Py_ssize_t n_cols = counts_ptr[n_axes - 1]
     cdef char* dst_ptr = <char*>_span(dst, n_rows * n_cols * n_items * itemsize, True, "dst")
     cdef Py_ssize_t n_blocks = (n_cols + block - 1) // block
@@ -2382,22 +2400,12 @@ def repeat_nearest(cnp.ndarray src not None, cnp.ndarray dst not None,
     _check_threads(num_threads)
     if block < 1 or factor < 1 or elem_bytes < 1:
         raise ValueError("repeat_nearest needs block, factor and elem_bytes of at least 1")
-    cdef Py_ssize_t n_axes = cnp.PyArray_SIZE(counts)
-    if n_axes < 1 or n_axes > MAX_AXES:
-        raise ValueError(f"repeat_nearest needs 1 to {MAX_AXES} axes, got {n_axes}")
-    cdef const Py_ssize_t* counts_ptr = <const Py_ssize_t*>_items(
-        counts, cnp.NPY_INTP, n_axes, False, "counts")
     cdef Py_ssize_t starts[MAX_AXES]
-    cdef Py_ssize_t a, n_rows = 1, total = 0
-    for a in range(n_axes - 1):
-        starts[a] = total
-        total += counts_ptr[a]
-        n_rows *= counts_ptr[a]
-    starts[n_axes - 1] = total
-    if cnp.PyArray_SIZE(offsets) != total:
-        raise ValueError("offset tables do not match the axis lengths")
-    cdef const Py_ssize_t* offsets_ptr = <const Py_ssize_t*>_items(
-        offsets, cnp.NPY_INTP, total, False, "offsets")
+    cdef const Py_ssize_t* counts_ptr
+    cdef const Py_ssize_t* offsets_ptr
+    cdef Py_ssize_t n_axes = cnp.PyArray_SIZE(counts)
+    cdef Py_ssize_t n_rows = _nearest_tables(counts, offsets, False, starts, &counts_ptr,
+                                             &offsets_ptr, "repeat_nearest")
     cdef Py_ssize_t n_cols = counts_ptr[n_axes - 1]
     cdef char* dst_ptr = <char*>_span(dst, n_rows * n_cols * elem_bytes, True, "dst")
     cdef Py_ssize_t n_blocks = (n_cols + block - 1) // block
