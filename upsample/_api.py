@@ -65,12 +65,11 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
     """
     key = None
     if out is None and type(x) is np.ndarray:
+        options = (scale_factor, size, mode, align_corners, antialias, axes, dtype,
+                   num_threads)
         last = _PLANS.last
-        if (last is not None and last[0] is scale_factor and last[1] is size
-                and last[2] is mode and last[3] is align_corners and last[4] is antialias
-                and last[5] is axes and last[6] is dtype and last[7] is num_threads
-                and last[8] is x.dtype and last[9] == x.shape and last[10] == x.strides):
-            return last[11](x)
+        if last is not None and _same_call(last, options, x):
+            return last[-1](x)
         # The types go into the key too: True == 1 and 2.0 == 2, but only one of
         # each pair is a valid argument.
         key, recent = _recall((
@@ -79,9 +78,7 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
             _typed(axes), dtype, type(dtype), num_threads, type(num_threads),
         ))
         if recent is not None:
-            if _frozen(scale_factor) and _frozen(size) and _frozen(axes) and _frozen(dtype):
-                _PLANS.last = (scale_factor, size, mode, align_corners, antialias, axes, dtype,
-                               num_threads, x.dtype, x.shape, x.strides, recent)
+            _PLANS.last = _last_call(options, x, recent)
             return recent(x)
     mode, align_corners, antialias = _validate.check_options(mode, align_corners, antialias)
     scale_factor, size = _validate.check_scale_or_size(scale_factor, size)
@@ -98,7 +95,7 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
 class _PlanStore(dict):
     """The remembered plans by key, and the call most recently served from them.
 
-    ``last`` holds that call's argument objects and plan. A call made with the
+    ``last`` holds that call's record (see _last_call). A call made with the
     very same objects (a pipeline's loop passes its constants again) and an
     array of the same shape, strides and dtype object is served from it by
     identity, without building and hashing a key: with cold caches that
@@ -134,6 +131,26 @@ def _recall(key):
         return key, _PLANS.get(key)
     except Exception:
         return None, None
+
+
+def _same_call(last, options, x):
+    """Whether the record ``last`` (see _last_call) holds these very option objects, in the
+    order (scale_factor, size, mode, align_corners, antialias, axes, dtype, num_threads),
+    and x's dtype object, shape and strides."""
+    held = last[0]
+    return (held[0] is options[0] and held[1] is options[1] and held[2] is options[2]
+            and held[3] is options[3] and held[4] is options[4] and held[5] is options[5]
+            and held[6] is options[6] and held[7] is options[7] and last[1] is x.dtype
+            and last[2] == x.shape and last[3] == x.strides)
+
+
+def _last_call(options, x, plan):
+    """The record of a call to serve again by identity (see _PlanStore), or None when
+    its scale, size, axes or dtype could change in place."""
+    scale_factor, size, axes, dtype = options[0], options[1], options[5], options[6]
+    if _frozen(scale_factor) and _frozen(size) and _frozen(axes) and _frozen(dtype):
+        return (options, x.dtype, x.shape, x.strides, plan)
+    return None
 
 
 def _frozen(value):
@@ -269,21 +286,18 @@ class Upsample:
             dtype = _validate.parse_dtype(dtype)
         self.dtype = dtype
         # This layer's last call served from the remembered plans, as upsample's
-        # (see _PlanStore): its option objects, num_threads, the array's dtype
-        # object, shape and strides, and the plan.
+        # (see _PlanStore and _last_call).
         self._last = None
 
     def __call__(self, x, *, out=None, num_threads=None):
         """Resample ``x`` with this layer's options; ``out`` and ``num_threads`` as in :func:`upsample`."""
         key = None
         if out is None and type(x) is np.ndarray:
+            options = (self.scale_factor, self.size, self.mode, self.align_corners,
+                       self.antialias, self.axes, self.dtype, num_threads)
             last = self.__dict__.get("_last")
-            if (last is not None and last[0] is self.scale_factor and last[1] is self.size
-                    and last[2] is self.mode and last[3] is self.align_corners
-                    and last[4] is self.antialias and last[5] is self.axes
-                    and last[6] is self.dtype and last[7] is num_threads
-                    and last[8] is x.dtype and last[9] == x.shape and last[10] == x.strides):
-                return last[11](x)
+            if last is not None and _same_call(last, options, x):
+                return last[-1](x)
             # The options were checked when the layer was made; a changed attribute
             # makes a new key. "layer" keeps these keys apart from upsample's.
             key, recent = _recall((
@@ -292,11 +306,7 @@ class Upsample:
                 type(num_threads),
             ))
             if recent is not None:
-                if (_frozen(self.scale_factor) and _frozen(self.size) and _frozen(self.axes)
-                        and _frozen(self.dtype)):
-                    self._last = (self.scale_factor, self.size, self.mode, self.align_corners,
-                                  self.antialias, self.axes, self.dtype, num_threads, x.dtype,
-                                  x.shape, x.strides, recent)
+                self._last = _last_call(options, x, recent)
                 return recent(x)
         num_threads = _validate.check_num_threads(num_threads)
         return _run(x, self.scale_factor, self.size, self.axes, self.mode, self.align_corners,
