@@ -410,8 +410,23 @@ cdef extern from *:
        in tap order) so that the result does not depend on how it is stored.
        With `stream`, the sums go to memory with streaming stores straight
        from the registers; the part before the first 64-byte boundary and the
-       tail are stored normally. Returns 0 (nothing done) without AVX2. */
+       tail are stored normally. Returns 0 (nothing done) without AVX2.
+
+       `ahead` lists up to UPS_AHEAD_ROWS rows (at the same positions as the
+       taps) that the next combination will read and this one does not: each
+       step asks for their next lines to be brought into L2. A shrinking height
+       reads new source rows at every output row, and the hardware prefetcher
+       alone leaves their first reads waiting on memory. */
+    #define UPS_AHEAD_ROWS 4
     #if defined(__AVX2__)
+    static inline void ups_prefetch_ahead(const float *const *ahead, int n_ahead, Py_ssize_t i,
+                                          Py_ssize_t span) {
+        int a;
+        Py_ssize_t e;
+        for (a = 0; a < n_ahead; a++)
+            for (e = 0; e < span; e += 16)
+                _mm_prefetch((const char *)(ahead[a] + i + e), _MM_HINT_T1);
+    }
     static inline float ups_sum1(const float *base, const Py_ssize_t *offsets, const float *w,
                                  Py_ssize_t taps, Py_ssize_t i) {
         Py_ssize_t k;
@@ -421,7 +436,7 @@ cdef extern from *:
     }
     UPS_SPECIALISED void ups_combine_avx2(float *dst, const float *base, const Py_ssize_t *offsets,
                                         const float *w, Py_ssize_t taps, Py_ssize_t n,
-                                        int stream) {
+                                        int stream, const float *const *ahead, int n_ahead) {
         Py_ssize_t i = 0;
         if (stream) {
             Py_ssize_t head = (Py_ssize_t)(((64 - ((size_t)dst & 63)) & 63) / sizeof(float));
@@ -444,6 +459,7 @@ cdef extern from *:
                multiply-adds: four independent sums keep the units busy. */
             if (taps > 4) {
                 for (; i + 32 <= n; i += 32) {
+                    ups_prefetch_ahead(ahead, n_ahead, i, 32);
                     __m256 a = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i));
                     __m256 b = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i + 8));
                     __m256 c = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i + 16));
@@ -468,6 +484,7 @@ cdef extern from *:
                 }
             }
             for (; i + 16 <= n; i += 16) {
+                ups_prefetch_ahead(ahead, n_ahead, i, 16);
                 __m256 a = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i));
                 __m256 b = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i + 8));
                 for (k = 1; k < taps; k++) {
@@ -502,12 +519,29 @@ cdef extern from *:
     #if defined(__AVX2__) && defined(__FMA__)
         if (((size_t)dst & 3) != 0) return 0;
         /* Literal tap counts let the tap loop unroll. */
-        if (taps == 2) ups_combine_avx2(dst, base, offsets, w, 2, n, stream);
-        else if (taps == 4) ups_combine_avx2(dst, base, offsets, w, 4, n, stream);
-        else ups_combine_avx2(dst, base, offsets, w, taps, n, stream);
+        if (taps == 2) ups_combine_avx2(dst, base, offsets, w, 2, n, stream, NULL, 0);
+        else if (taps == 4) ups_combine_avx2(dst, base, offsets, w, 4, n, stream, NULL, 0);
+        else ups_combine_avx2(dst, base, offsets, w, taps, n, stream, NULL, 0);
         return 1;
     #else
         (void)dst; (void)base; (void)offsets; (void)w; (void)taps; (void)n; (void)stream;
+        return 0;
+    #endif
+    }
+    /* ups_combine_float into a row in cache, with rows to prefetch (see
+       ups_combine_avx2). */
+    static int ups_combine_float_ahead(float *dst, const float *base, const Py_ssize_t *offsets,
+                                       const float *w, Py_ssize_t taps, Py_ssize_t n,
+                                       const float *const *ahead, int n_ahead) {
+    #if defined(__AVX2__) && defined(__FMA__)
+        if (((size_t)dst & 3) != 0) return 0;
+        if (taps == 2) ups_combine_avx2(dst, base, offsets, w, 2, n, 0, ahead, n_ahead);
+        else if (taps == 4) ups_combine_avx2(dst, base, offsets, w, 4, n, 0, ahead, n_ahead);
+        else ups_combine_avx2(dst, base, offsets, w, taps, n, 0, ahead, n_ahead);
+        return 1;
+    #else
+        (void)dst; (void)base; (void)offsets; (void)w; (void)taps; (void)n;
+        (void)ahead; (void)n_ahead;
         return 0;
     #endif
     }
@@ -627,6 +661,10 @@ cdef extern from *:
     void ups_store_fence() noexcept nogil
     int ups_combine_float(float* dst, const float* base, const Py_ssize_t* offsets,
                           const float* w, Py_ssize_t taps, Py_ssize_t n, int stream) noexcept nogil
+    int ups_combine_float_ahead(float* dst, const float* base, const Py_ssize_t* offsets,
+                                const float* w, Py_ssize_t taps, Py_ssize_t n,
+                                const float* const* ahead, int n_ahead) noexcept nogil
+    enum: UPS_AHEAD_ROWS
     void ups_round_store_uint8(unsigned char* dst, const float* src, Py_ssize_t n) noexcept nogil
     int ups_combine_store_uint8(unsigned char* dst, const float* base, const Py_ssize_t* offsets,
                                 const float* w, Py_ssize_t taps, Py_ssize_t n,
@@ -654,6 +692,9 @@ cdef enum:
     # Longest run of elements combined in one go by the generic (many-tap)
     # vertical combine: small enough that the partial sums stay in L1.
     COMBINE_BLOCK = 1024
+    # Most floats of source rows a height-first pass prefetches for its next
+    # output row (256 KB, half of a Zen 3 core's L2).
+    AHEAD_FLOATS = 65536
     # Bytes staged in L1 before being streamed to a large output.
     STAGE_BYTES = 8192
     STAGE_DOUBLES = 1024
@@ -1214,9 +1255,26 @@ cdef inline void _combine_source_rows(real* row, const real* src, Py_ssize_t r,
     """row = output row r of a height-first pass, before the width: its source rows combined."""
     cdef Py_ssize_t o = r // h_out
     cdef Py_ssize_t j = r - o * h_out
-    cdef Py_ssize_t k
+    cdef Py_ssize_t k, newest, s
+    cdef const float* ahead[UPS_AHEAD_ROWS]
+    cdef int n_ahead = 0
     for k in range(h_taps):
         row_offsets[k] = h_index[j * h_taps + k] * in_len
+    if real is float:
+        # The rows the next output row reads beyond this one's (the tables are
+        # sorted), while they fit in L2 with room to spare.
+        if j + 1 < h_out and in_len <= AHEAD_FLOATS // UPS_AHEAD_ROWS:
+            newest = h_index[j * h_taps + h_taps - 1]
+            for k in range(h_taps):
+                s = h_index[(j + 1) * h_taps + k]
+                if s > newest and n_ahead < UPS_AHEAD_ROWS:
+                    ahead[n_ahead] = src + (o * h_in + s) * in_len
+                    n_ahead += 1
+                    newest = s
+        if n_ahead and ups_combine_float_ahead(row, src + o * h_in * in_len, row_offsets,
+                                               h_weights + j * h_taps, h_taps, in_len,
+                                               ahead, n_ahead):
+            return
     _combine_rows(row, src + o * h_in * in_len, row_offsets, h_weights + j * h_taps, h_taps,
                   in_len)
 
