@@ -545,6 +545,55 @@ cdef extern from *:
         return 0;
     #endif
     }
+    /* The vertical combination of uint8 rows into a float row, with the same
+       operations as the C loop it replaces (a product, then fused
+       multiply-adds in tap order, as GCC contracts that loop) but the sums
+       kept in registers instead of going through the row once per tap, and
+       the rows in `ahead` prefetched as in ups_combine_avx2. Returns 0
+       (nothing done) without AVX2 and FMA or with more than 16 taps. */
+    #if defined(__AVX2__) && defined(__FMA__)
+    static inline __m256 ups_load8_uint8(const unsigned char *p) {
+        return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)));
+    }
+    #endif
+    static int ups_combine_uint8_float(float *dst, const unsigned char *base,
+                                       const Py_ssize_t *offsets, const float *w,
+                                       Py_ssize_t taps, Py_ssize_t n,
+                                       const unsigned char *const *ahead, int n_ahead) {
+    #if defined(__AVX2__) && defined(__FMA__)
+        const unsigned char *rows[16];
+        __m256 wv[16];
+        Py_ssize_t i = 0, k;
+        int a;
+        if (taps > 16) return 0;
+        for (k = 0; k < taps; k++) {
+            rows[k] = base + offsets[k];
+            wv[k] = _mm256_set1_ps(w[k]);
+        }
+        for (; i + 16 <= n; i += 16) {
+            for (a = 0; a < n_ahead; a++)
+                _mm_prefetch((const char *)(ahead[a] + i), _MM_HINT_T1);
+            __m256 lo = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + i));
+            __m256 hi = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + i + 8));
+            for (k = 1; k < taps; k++) {
+                lo = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + i), lo);
+                hi = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + i + 8), hi);
+            }
+            _mm256_storeu_ps(dst + i, lo);
+            _mm256_storeu_ps(dst + i + 8, hi);
+        }
+        for (; i < n; i++) {
+            float acc = w[0] * (float)rows[0][i];
+            for (k = 1; k < taps; k++) acc = fmaf(w[k], (float)rows[k][i], acc);
+            dst[i] = acc;
+        }
+        return 1;
+    #else
+        (void)dst; (void)base; (void)offsets; (void)w; (void)taps; (void)n;
+        (void)ahead; (void)n_ahead;
+        return 0;
+    #endif
+    }
     /* One row of pixels of 8 or more float channels, from the tables: per
        output pixel, its taps' source pointers and broadcast weights are read
        once into locals, then every 8 channels are a product and fused
@@ -665,6 +714,10 @@ cdef extern from *:
                                 const float* w, Py_ssize_t taps, Py_ssize_t n,
                                 const float* const* ahead, int n_ahead) noexcept nogil
     enum: UPS_AHEAD_ROWS
+    int ups_combine_uint8_float(float* dst, const unsigned char* base,
+                                const Py_ssize_t* offsets, const float* w, Py_ssize_t taps,
+                                Py_ssize_t n, const unsigned char* const* ahead,
+                                int n_ahead) noexcept nogil
     void ups_round_store_uint8(unsigned char* dst, const float* src, Py_ssize_t n) noexcept nogil
     int ups_combine_store_uint8(unsigned char* dst, const float* base, const Py_ssize_t* offsets,
                                 const float* w, Py_ssize_t taps, Py_ssize_t n,
@@ -692,9 +745,9 @@ cdef enum:
     # Longest run of elements combined in one go by the generic (many-tap)
     # vertical combine: small enough that the partial sums stay in L1.
     COMBINE_BLOCK = 1024
-    # Most floats of source rows a height-first pass prefetches for its next
-    # output row (256 KB, half of a Zen 3 core's L2).
-    AHEAD_FLOATS = 65536
+    # Most bytes of source rows a height-first pass prefetches for its next
+    # output row (half of a Zen 3 core's L2).
+    AHEAD_BYTES = 262144
     # Bytes staged in L1 before being streamed to a large output.
     STAGE_BYTES = 8192
     STAGE_DOUBLES = 1024
@@ -1247,6 +1300,26 @@ cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first
         ups_store_fence()
 
 
+cdef inline int _rows_ahead(const Py_ssize_t* h_index, Py_ssize_t h_taps, Py_ssize_t j,
+                            Py_ssize_t h_out, Py_ssize_t row_bytes,
+                            Py_ssize_t* rows) noexcept nogil:
+    """Fill rows with the source rows output row j + 1 reads beyond those of output row
+    j (the tables are sorted), at most UPS_AHEAD_ROWS of them and none when that many
+    rows would take more than AHEAD_BYTES; return how many."""
+    cdef Py_ssize_t k, s, newest
+    cdef int n = 0
+    if j + 1 >= h_out or row_bytes > AHEAD_BYTES // UPS_AHEAD_ROWS:
+        return 0
+    newest = h_index[j * h_taps + h_taps - 1]
+    for k in range(h_taps):
+        s = h_index[(j + 1) * h_taps + k]
+        if s > newest and n < UPS_AHEAD_ROWS:
+            rows[n] = s
+            n += 1
+            newest = s
+    return n
+
+
 cdef inline void _combine_source_rows(real* row, const real* src, Py_ssize_t r,
                                       Py_ssize_t h_in, Py_ssize_t h_out, Py_ssize_t in_len,
                                       const Py_ssize_t* h_index, const real* h_weights,
@@ -1255,22 +1328,16 @@ cdef inline void _combine_source_rows(real* row, const real* src, Py_ssize_t r,
     """row = output row r of a height-first pass, before the width: its source rows combined."""
     cdef Py_ssize_t o = r // h_out
     cdef Py_ssize_t j = r - o * h_out
-    cdef Py_ssize_t k, newest, s
+    cdef Py_ssize_t k
+    cdef Py_ssize_t ahead_rows[UPS_AHEAD_ROWS]
     cdef const float* ahead[UPS_AHEAD_ROWS]
-    cdef int n_ahead = 0
+    cdef int n_ahead
     for k in range(h_taps):
         row_offsets[k] = h_index[j * h_taps + k] * in_len
     if real is float:
-        # The rows the next output row reads beyond this one's (the tables are
-        # sorted), while they fit in L2 with room to spare.
-        if j + 1 < h_out and in_len <= AHEAD_FLOATS // UPS_AHEAD_ROWS:
-            newest = h_index[j * h_taps + h_taps - 1]
-            for k in range(h_taps):
-                s = h_index[(j + 1) * h_taps + k]
-                if s > newest and n_ahead < UPS_AHEAD_ROWS:
-                    ahead[n_ahead] = src + (o * h_in + s) * in_len
-                    n_ahead += 1
-                    newest = s
+        n_ahead = _rows_ahead(h_index, h_taps, j, h_out, in_len * sizeof(float), ahead_rows)
+        for k in range(n_ahead):
+            ahead[k] = src + (o * h_in + ahead_rows[k]) * in_len
         if n_ahead and ups_combine_float_ahead(row, src + o * h_in * in_len, row_offsets,
                                                h_weights + j * h_taps, h_taps, in_len,
                                                ahead, n_ahead):
@@ -1357,12 +1424,15 @@ cdef void _combine_rows_uint8_out(uint8_t* dst, const float* base,
 
 
 cdef void _combine_uint8_rows(float* dst, const uint8_t* base, const Py_ssize_t* row_offsets,
-                              const float* weights, Py_ssize_t taps,
-                              Py_ssize_t n) noexcept nogil:
-    """dst[i] = sum_k weights[k] * base[row_offsets[k] + i], reading uint8 rows."""
+                              const float* weights, Py_ssize_t taps, Py_ssize_t n,
+                              const uint8_t* const* ahead=NULL, int n_ahead=0) noexcept nogil:
+    """dst[i] = sum_k weights[k] * base[row_offsets[k] + i], reading uint8 rows (and
+    prefetching the rows in `ahead`, see ups_combine_avx2)."""
     cdef Py_ssize_t i, k
     cdef const uint8_t* rk = base + row_offsets[0]
     cdef float wk = weights[0]
+    if ups_combine_uint8_float(dst, base, row_offsets, weights, taps, n, ahead, n_ahead):
+        return
     for i in range(n):
         dst[i] = wk * rk[i]
     for k in range(1, taps):
@@ -1407,6 +1477,9 @@ cdef void _planar_uint8_tiles_height_first(const uint8_t* src, uint8_t* dst, Py_
     cdef const float* rows[ROW_TILE]
     cdef float* outs[ROW_TILE]
     cdef Py_ssize_t r = first, b, k, o, j, row, count
+    cdef Py_ssize_t ahead_rows[UPS_AHEAD_ROWS]
+    cdef const uint8_t* ahead[UPS_AHEAD_ROWS]
+    cdef int n_ahead
     while r < last:
         count = last - r if last - r < ROW_TILE else ROW_TILE
         for b in range(count):
@@ -1414,8 +1487,11 @@ cdef void _planar_uint8_tiles_height_first(const uint8_t* src, uint8_t* dst, Py_
             j = r + b - o * h_out
             for k in range(h_taps):
                 row_offsets[k] = h_index[j * h_taps + k] * in_len
+            n_ahead = _rows_ahead(h_index, h_taps, j, h_out, in_len, ahead_rows)
+            for k in range(n_ahead):
+                ahead[k] = src + (o * h_in + ahead_rows[k]) * in_len
             _combine_uint8_rows(in_rows + b * in_len, src + o * h_in * in_len, row_offsets,
-                                h_weights + j * h_taps, h_taps, in_len)
+                                h_weights + j * h_taps, h_taps, in_len, ahead, n_ahead)
         for b in range(ROW_TILE):
             row = b if b < count else count - 1
             rows[b] = in_rows + row * in_len
