@@ -1,0 +1,97 @@
+"""Time two builds of upsample against each other, interleaved, with the caches flushed.
+
+On a shared machine two builds timed one after the other can differ by more than the change
+being measured. This script alternates them instead: each round runs every case in a fresh
+process of each build (in alternating order), and the medians over the rounds are compared.
+
+    git worktree add /tmp/before <commit>
+    (cd /tmp/before && python setup.py build_ext --inplace)
+    python setup.py build_ext --inplace
+    python benchmarks/ab.py /tmp/before . "(1,1024,1024,3)|0.5|cubic|antialias|1" \
+        "(1,720,1280,3)|0.5|cubic|uint8|2"
+
+A case is "shape|scale|mode|options|threads": options is a comma-separated list of
+``antialias`` (float32 input resampled with antialias=True), ``uint8`` (uint8 input, uint8
+output), ``warm`` (no cache flush between calls); ``-`` for none.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+CHILD = r"""
+import json, sys, time
+import numpy as np
+from upsample import upsample
+
+cases, repeats = json.loads(sys.argv[1]), int(sys.argv[2])
+flush = np.ones(48 << 20, np.uint8)  # larger than the L3 cache
+medians = []
+for case in cases:
+    shape, scale, mode, options, threads = case.split("|")
+    options = set(options.split(","))
+    shape = tuple(int(n) for n in shape.strip("()").split(",") if n.strip())
+    scale = tuple(float(s) for s in scale.strip("()").split(",") if s.strip())
+    scale = scale[0] if len(scale) == 1 else scale
+    rng = np.random.default_rng(0)
+    kwargs = {"mode": mode, "num_threads": int(threads)}
+    if "uint8" in options:
+        x = rng.integers(0, 256, shape, dtype=np.uint8)
+        if mode != "nearest":
+            kwargs["dtype"] = np.uint8
+    else:
+        x = rng.random(shape, dtype=np.float32)
+    kwargs["antialias"] = "antialias" in options
+    upsample(x, scale, **kwargs)
+    times = []
+    for _ in range(repeats):
+        if "warm" not in options:
+            flush += 1
+        start = time.perf_counter()
+        upsample(x, scale, **kwargs)
+        times.append(time.perf_counter() - start)
+    medians.append(float(np.median(times)))
+print(json.dumps(medians))
+"""
+
+
+def run_build(path, cases, repeats):
+    """Median seconds per case in a fresh process importing upsample from `path`."""
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(path))
+    done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(cases), str(repeats)],
+                          cwd=os.path.abspath(os.sep), env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the build in {path} failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("before", help="work tree of the first build (built in place)")
+    parser.add_argument("after", help="work tree of the second build (built in place)")
+    parser.add_argument("cases", nargs="+", help='"shape|scale|mode|options|threads"')
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=15, help="calls per case and round")
+    args = parser.parse_args()
+    trees = [args.before, args.after]
+    medians = {tree: [[] for _ in args.cases] for tree in trees}
+    for round_ in range(args.rounds):
+        for tree in (trees if round_ % 2 == 0 else trees[::-1]):
+            for i, seconds in enumerate(run_build(tree, args.cases, args.repeats)):
+                medians[tree][i].append(seconds)
+    print("| case | before ms | after ms | before / after |")
+    print("|---|---:|---:|---:|")
+    for i, case in enumerate(args.cases):
+        before = np.median(medians[args.before][i]) * 1e3
+        after = np.median(medians[args.after][i]) * 1e3
+        shape, scale, mode, options, threads = case.split("|")
+        label = f"{shape} x{scale} {mode}{'' if options == '-' else ' ' + options}, {threads}T"
+        print(f"| {label} | {before:.3f} | {after:.3f} | {before / after:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
