@@ -360,6 +360,16 @@ cdef extern from *:
                                    Py_ssize_t taps, float *tile, float *block) {
     #if defined(__AVX2__)
         Py_ssize_t e, r, j0, j1, n, base, lo, hi;
+        /* The row pointers in locals: the vector stores below go through a
+           type declared may_alias (as every unaligned intrinsic store does),
+           so as far as the compiler knows they could change rows[] or
+           outs[], and it reloaded all eight pointers after every store. */
+        const float *in[8];
+        float *out[8];
+        for (r = 0; r < 8; r++) {
+            in[r] = rows[r];
+            out[r] = outs[r];
+        }
         for (j0 = 0; j0 < n_out; j0 = j1) {
             j1 = j0 + ROW_TILE_PIXELS < n_out ? j0 + ROW_TILE_PIXELS : n_out;
             /* Only the stretch of the rows this block of output pixels reads
@@ -372,12 +382,12 @@ cdef extern from *:
             hi = offsets[j1 * taps - 1] + channels;
             for (e = lo; e + 8 <= hi; e += 8) {
                 __m256 v[8];
-                for (r = 0; r < 8; r++) v[r] = _mm256_loadu_ps(rows[r] + e);
+                for (r = 0; r < 8; r++) v[r] = _mm256_loadu_ps(in[r] + e);
                 ups_transpose8(v);
                 for (r = 0; r < 8; r++) _mm256_storeu_ps(tile + (e - lo + r) * 8, v[r]);
             }
             for (; e < hi; e++)
-                for (r = 0; r < 8; r++) tile[(e - lo) * 8 + r] = rows[r][e];
+                for (r = 0; r < 8; r++) tile[(e - lo) * 8 + r] = in[r][e];
             /* Literal tap and channel counts let their loops unroll. */
             if (taps == 2 && channels == 3)
                 ups_tile_pixels(block, tile, lo, j0, j1, 3, offsets, weights, 2);
@@ -394,10 +404,10 @@ cdef extern from *:
                 __m256 v[8];
                 for (r = 0; r < 8; r++) v[r] = _mm256_loadu_ps(block + (e + r) * 8);
                 ups_transpose8(v);
-                for (r = 0; r < 8; r++) _mm256_storeu_ps(outs[r] + base + e, v[r]);
+                for (r = 0; r < 8; r++) _mm256_storeu_ps(out[r] + base + e, v[r]);
             }
             for (; e < n; e++)
-                for (r = 0; r < 8; r++) outs[r][base + e] = block[e * 8 + r];
+                for (r = 0; r < 8; r++) out[r][base + e] = block[e * 8 + r];
         }
     #else
         (void)rows; (void)outs; (void)in_len; (void)n_out; (void)channels;
