@@ -393,6 +393,14 @@ cdef extern from *:
                 ups_tile_pixels(block, tile, lo, j0, j1, 3, offsets, weights, 2);
             else if (taps == 4 && channels == 3)
                 ups_tile_pixels(block, tile, lo, j0, j1, 3, offsets, weights, 4);
+            else if (taps == 2 && channels == 4)
+                ups_tile_pixels(block, tile, lo, j0, j1, 4, offsets, weights, 2);
+            else if (taps == 4 && channels == 4)
+                ups_tile_pixels(block, tile, lo, j0, j1, 4, offsets, weights, 4);
+            else if (taps == 2 && channels == 1)
+                ups_tile_pixels(block, tile, lo, j0, j1, 1, offsets, weights, 2);
+            else if (taps == 4 && channels == 1)
+                ups_tile_pixels(block, tile, lo, j0, j1, 1, offsets, weights, 4);
             else if (taps == 2) ups_tile_pixels(block, tile, lo, j0, j1, channels, offsets, weights, 2);
             else if (taps == 4) ups_tile_pixels(block, tile, lo, j0, j1, channels, offsets, weights, 4);
             else if (channels == 3)
