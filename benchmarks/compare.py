@@ -31,7 +31,7 @@ import numpy as np
 
 from upsample import kernel_info, upsample
 from upsample_c._threads import parallel_copy
-from workloads import ALL_MODES, WORKLOADS, make_input, workload_label
+from workloads import ALL_MODES, WORKLOADS, make_input, median_ms, workload_label
 
 COPY_BYTES = 256 << 20
 
@@ -345,15 +345,6 @@ def summary(records):
 # ---------------------------------------------------------------------------
 
 
-def _median_ms(call, repeats):
-    call()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
-
 
 def run_pipeline(repeats):
     """Rows that show the GIL release and what reusing an output buffer buys."""
@@ -378,15 +369,15 @@ def run_pipeline(repeats):
     out = np.empty((1, 2048, 2048, 3), dtype=np.float32)
     reuse = lambda: upsample(x, 2, mode="cubic", out=out, num_threads=1)  # noqa: E731
     rows = {}
-    rows["two calls one after the other (num_threads=1 each)"] = _median_ms(two_in_sequence,
+    rows["two calls one after the other (num_threads=1 each)"] = median_ms(two_in_sequence,
                                                                           repeats)
-    rows["two calls from two Python threads (num_threads=1 each)"] = _median_ms(
+    rows["two calls from two Python threads (num_threads=1 each)"] = median_ms(
         two_python_threads, repeats)
-    rows["one call, new output (output cache on, the default)"] = _median_ms(one, repeats)
-    rows["one call, out= reused"] = _median_ms(reuse, repeats)
+    rows["one call, new output (output cache on, the default)"] = median_ms(one, repeats)
+    rows["one call, out= reused"] = median_ms(reuse, repeats)
     limit = _memory.set_cache_limit(0)
     try:
-        rows["one call, new output (output cache off)"] = _median_ms(one, repeats)
+        rows["one call, new output (output cache off)"] = median_ms(one, repeats)
     finally:
         _memory.set_cache_limit(limit)
         pool.shutdown()

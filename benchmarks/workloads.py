@@ -1,4 +1,8 @@
-"""The benchmark suite of issue 3, shared by compare.py (times) and instructions.py (counts)."""
+"""The benchmark suite of issue 3, shared by compare.py (times) and instructions.py (counts),
+and a timing helper the scripts share."""
+
+import statistics
+import time
 
 import numpy as np
 
@@ -29,3 +33,15 @@ def make_input(shape, dtype):
     if dtype == "uint8":
         return rng.integers(0, 256, shape, dtype=np.uint8)
     return rng.random(shape, dtype=np.float32)
+
+
+def median_ms(call, repeats):
+    """Median wall time of ``call()`` in milliseconds over `repeats` calls, after one
+    warm-up call (caches stay as the calls leave them: a warm loop)."""
+    call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
