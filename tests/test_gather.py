@@ -137,3 +137,48 @@ def test_repeat_nearest_blocks_that_start_inside_a_group(elem_bytes, factor):
         out = np.zeros((n_rows, n_in * factor, elem_bytes), dtype=np.uint8)
         kernels.repeat_nearest(x, out, offsets, counts, elem_bytes, factor, block, 1)
         np.testing.assert_array_equal(out, np.repeat(x, factor, axis=1))
+
+
+# One byte or one float from every other column (masks and single-channel images
+# halved) goes through vector packs that read 64 bytes at a time: widths around the
+# vector lengths, both axes or the columns alone, rows read backwards (the table path
+# then) and a source that ends its buffer.
+@pytest.mark.parametrize("dtype", ["uint8", "float32", "int32", "bool"])
+@pytest.mark.parametrize("width", [1, 2, 3, 16, 17, 18, 63, 64, 65, 66, 67, 68, 129, 1001])
+@pytest.mark.parametrize("scale", [0.5, (1, 0.5), (2, 0.5)])
+def test_every_other_column(dtype, width, scale):
+    x = RNG.integers(0, 250, (2, 3, width, 1)).astype(dtype)
+    h_out = int((scale if np.isscalar(scale) else scale[0]) * 3)
+    w_out = int((scale if np.isscalar(scale) else scale[1]) * width)
+    want = x[:, nearest_index(3, h_out)][:, :, nearest_index(width, w_out)]
+    np.testing.assert_array_equal(upsample(x, scale), want)
+    np.testing.assert_array_equal(upsample(x, scale, num_threads=2), want)
+    flipped = x[:, :, ::-1]
+    want = flipped[:, nearest_index(3, h_out)][:, :, nearest_index(width, w_out)]
+    np.testing.assert_array_equal(upsample(flipped, scale), want)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "float32"])
+def test_every_other_column_up_to_the_end_of_the_buffer(dtype):
+    itemsize = np.dtype(dtype).itemsize
+    for width in (64, 65, 66, 130):
+        buffer = np.zeros(4096 + 2 * width * itemsize, dtype=np.uint8)
+        x = buffer[-2 * width * itemsize:].view(dtype).reshape(1, 2, width, 1)
+        x[...] = RNG.integers(0, 250, x.shape)
+        want = x[:, :, nearest_index(width, width // 2)]
+        np.testing.assert_array_equal(upsample(x, (1, 0.5)), want)
+
+
+def test_the_stepped_gather_checks_its_promise():
+    from upsample_c import kernels
+
+    x = np.arange(16, dtype=np.float32).reshape(1, 1, 16, 1)
+    counts = np.array([1, 1, 8], dtype=np.int64)
+    offsets = np.concatenate([[0, 0], np.arange(8) * 8]).astype(np.int64)
+    out = np.zeros((1, 1, 8, 1), dtype=np.float32)
+    kernels.gather_nearest(x, out, offsets, counts, 1, 4, 4, False, 8, False, 1, 8)
+    np.testing.assert_array_equal(out.ravel(), np.arange(0, 16, 2))
+    with pytest.raises(ValueError, match="not 12 bytes apart"):
+        kernels.gather_nearest(x, out, offsets, counts, 1, 4, 4, False, 8, False, 1, 12)
+    with pytest.raises(ValueError, match="col_stride"):
+        kernels.gather_nearest(x, out, offsets, counts, 1, 4, 4, False, 8, False, 1, -4)

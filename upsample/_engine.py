@@ -338,6 +338,16 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
     work = max(size * itemsize, min(n_rows, in_rows) * in_shape[-2] * in_shape[-1] * itemsize)
     # Scale 2 on the last axis over contiguous pixels is a plain repetition.
     col_double = factors[-1] == 2 and contiguous_pixels
+    # One byte or one float taken from every other column (masks and single-channel
+    # images halved) goes through vector packs instead of the table (gather_nearest's
+    # col_stride): 2.3x-4.3x faster in cache. Other steps keep the table, whose loop
+    # was as fast as or faster than a fixed-step one.
+    col_stride = 0
+    if not col_double and strides[-1] == itemsize and in_shape[-1] * itemsize in (1, 4):
+        col_stride = _constant_step(offsets[offsets.size - out_shape[-2]:],
+                                    in_shape[-1] * itemsize)
+        if col_stride != 2 * in_shape[-1] * itemsize:
+            col_stride = 0
     # 12-byte pixels (float32 RGB) gathered one by one lose by streaming: staged and
     # streamed, a 1080p x1.5 frame took 1.12x-1.20x as long at 1 and 2 threads
     # (interleaved runs), where 3- to 8-byte and 16-byte pixels gained 0.82x-0.98x.
@@ -350,9 +360,21 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
         kernels.gather_nearest(
             x, out, *fixed,
             _block(n_rows, out_shape[-2], threads, MIN_BLOCK_PIXELS), stream, threads,
+            col_stride,
         )
 
     return run
+
+
+def _constant_step(columns, pixel_bytes):
+    """The byte step between consecutive entries of a column offset table when it is
+    one fixed step longer than a pixel (the source pixels skipped are never read), else 0."""
+    if columns.size < 2:
+        return 0
+    step = int(columns[1] - columns[0])
+    if step <= pixel_bytes or not bool((np.diff(columns) == step).all()):
+        return 0
+    return step
 
 
 def _long_repeat_fill(in_shape, strides, itemsize, factors, out_shape):

@@ -254,6 +254,54 @@ cdef extern from *:
         }
         return 1;
     }
+    /* dst[j] = the elem_bytes bytes at src + j * step, for j < n: the columns of a
+       nearest downscale by an integral factor, whose source pixels are a fixed
+       step apart. One byte or one float at every other position (masks and
+       single-channel images halved) go through vector loads and packs: their
+       one-element copies cost a load of the offset and of the element each.
+       The vector loops stop short of the run's last source element, so that
+       they never read past it. */
+    #if defined(__GNUC__)
+    __attribute__((noinline))  /* inlined, it changed how GCC compiled the table loops */
+    #endif
+    static void ups_gather_stepped(char *dst, const char *src, Py_ssize_t n,
+                                   Py_ssize_t elem_bytes, Py_ssize_t step) {
+        Py_ssize_t j = 0;
+    #if defined(__AVX2__)
+        if (elem_bytes == 1 && step == 2) {
+            const __m256i low = _mm256_set1_epi16(0x00FF);
+            for (; j + 33 <= n; j += 32) {
+                __m256i a = _mm256_and_si256(
+                    _mm256_loadu_si256((const __m256i *)(src + 2 * j)), low);
+                __m256i b = _mm256_and_si256(
+                    _mm256_loadu_si256((const __m256i *)(src + 2 * j + 32)), low);
+                /* The pack works within 128-bit lanes: put the quarters in order. */
+                _mm256_storeu_si256((__m256i *)(dst + j),
+                                    _mm256_permute4x64_epi64(_mm256_packus_epi16(a, b), 0xD8));
+            }
+        } else if (elem_bytes == 4 && step == 8) {
+            for (; j + 9 <= n; j += 8) {
+                __m256 a = _mm256_loadu_ps((const float *)(src + 8 * j));
+                __m256 b = _mm256_loadu_ps((const float *)(src + 8 * j + 32));
+                __m256d even = _mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88));
+                _mm256_storeu_ps((float *)(dst + 4 * j),
+                                 _mm256_castpd_ps(_mm256_permute4x64_pd(even, 0xD8)));
+            }
+        }
+    #endif
+        /* Literal lengths make each copy a plain load and store. */
+        switch (elem_bytes) {
+            case 1: for (; j < n; j++) dst[j] = src[j * step]; break;
+            case 2: for (; j < n; j++) memcpy(dst + 2 * j, src + j * step, 2); break;
+            case 3: for (; j < n; j++) memcpy(dst + 3 * j, src + j * step, 3); break;
+            case 4: for (; j < n; j++) memcpy(dst + 4 * j, src + j * step, 4); break;
+            case 8: for (; j < n; j++) memcpy(dst + 8 * j, src + j * step, 8); break;
+            case 12: for (; j < n; j++) memcpy(dst + 12 * j, src + j * step, 12); break;
+            case 16: for (; j < n; j++) memcpy(dst + 16 * j, src + j * step, 16); break;
+            default:
+                for (; j < n; j++) memcpy(dst + elem_bytes * j, src + j * step, elem_bytes);
+        }
+    }
     /* Eight rows of few-channel pixels resampled at once, for any scale.
 
        A row of 3-channel pixels resampled at an arbitrary scale is a scalar
@@ -749,6 +797,8 @@ cdef extern from *:
     int ups_pixels_wide(float* dst, const float* src, Py_ssize_t n_out, Py_ssize_t channels,
                         const Py_ssize_t* offsets, const float* weights,
                         Py_ssize_t taps) noexcept nogil
+    void ups_gather_stepped(char* dst, const char* src, Py_ssize_t n, Py_ssize_t elem_bytes,
+                            Py_ssize_t step) noexcept nogil
     void ups_resample_rows8(const float* const* rows, float* const* outs, Py_ssize_t in_len,
                             Py_ssize_t n_out, Py_ssize_t channels, const Py_ssize_t* offsets,
                             const float* weights, Py_ssize_t taps, float* tile,
@@ -2160,7 +2210,7 @@ def row_tile_shape():
 # Nearest: a pure gather of whole elements, any dtype, any source strides
 # ---------------------------------------------------------------------------
 
-cdef inline void _gather_elements(char* dst, const char* src_row, const Py_ssize_t* offsets,
+cdef void _gather_elements(char* dst, const char* src_row, const Py_ssize_t* offsets,
                                   Py_ssize_t n, Py_ssize_t elem_bytes) noexcept nogil:
     """dst[j] = src_row[offsets[j]] for elements of elem_bytes contiguous bytes.
 
@@ -2293,12 +2343,13 @@ cdef inline Py_ssize_t _row_base(Py_ssize_t row, const Py_ssize_t* offsets,
 cdef inline void _gather_run(char* out, const char* src_row, const Py_ssize_t* col_offsets,
                              Py_ssize_t start, Py_ssize_t count, Py_ssize_t n_items,
                              Py_ssize_t itemsize, Py_ssize_t item_stride,
-                             bint col_double) noexcept nogil:
+                             bint col_double, Py_ssize_t col_stride) noexcept nogil:
     """Output columns start..start+count-1 of one row; out points at column start.
 
     col_double: the columns repeat contiguous source pixels twice each
     (scale 2 on the last axis), so the even-aligned middle of the run can be
-    copied as a repetition.
+    copied as a repetition. col_stride > 0: consecutive columns read source
+    pixels that many bytes apart (an integral downscale).
     """
     cdef Py_ssize_t elem_bytes = n_items * itemsize
     cdef Py_ssize_t head = start % 2
@@ -2306,6 +2357,10 @@ cdef inline void _gather_run(char* out, const char* src_row, const Py_ssize_t* c
     if item_stride != itemsize:
         _gather_strided_items(out, src_row, col_offsets + start, count, n_items, itemsize,
                               item_stride)
+        return
+    if col_stride > 0:
+        if count > 0:
+            ups_gather_stepped(out, src_row + col_offsets[start], count, elem_bytes, col_stride)
         return
     if col_double and count - head >= 2:
         pairs = (count - head) // 2
@@ -2324,7 +2379,7 @@ cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t
                         const Py_ssize_t* starts, Py_ssize_t n_row_axes,
                         Py_ssize_t n_blocks, Py_ssize_t block, Py_ssize_t n_items,
                         Py_ssize_t itemsize, Py_ssize_t item_stride, bint col_double,
-                        bint stream) noexcept nogil:
+                        Py_ssize_t col_stride, bint stream) noexcept nogil:
     """Work items first..last-1 of a nearest gather; item = (output row, block of pixels).
 
     Consecutive output rows with the same source row (every repeated row of an
@@ -2366,20 +2421,20 @@ cdef void _gather_chunk(const char* src, char* dst, Py_ssize_t first, Py_ssize_t
             while done < count:
                 length = per_stage if done + per_stage <= count else count - done
                 _gather_run(stage, src + base, col_offsets, start + done, length, n_items,
-                            itemsize, item_stride, col_double)
+                            itemsize, item_stride, col_double, col_stride)
                 for copy in range(copies):
                     ups_stream_copy(out + copy * row_bytes + done * elem_bytes, stage,
                                     length * elem_bytes)
                 done += length
         else:
             _gather_run(out, src + base, col_offsets, start, count, n_items, itemsize,
-                        item_stride, col_double)
+                        item_stride, col_double, col_stride)
             for copy in range(1, copies):
                 if copy_rows:
                     memcpy(out + copy * row_bytes, out, count * elem_bytes)
                 else:
                     _gather_run(out + copy * row_bytes, src + base, col_offsets, start, count,
-                                n_items, itemsize, item_stride, col_double)
+                                n_items, itemsize, item_stride, col_double, col_stride)
         item += copies
     if stream:
         ups_store_fence()
@@ -2416,7 +2471,7 @@ cdef Py_ssize_t _nearest_tables(cnp.ndarray counts, cnp.ndarray offsets, bint la
 def gather_nearest(cnp.ndarray src not None, cnp.ndarray dst not None,
                    cnp.ndarray offsets not None, cnp.ndarray counts not None, Py_ssize_t n_items,
                    Py_ssize_t itemsize, Py_ssize_t item_stride, bint col_double,
-                   Py_ssize_t block, bint stream, int num_threads):
+                   Py_ssize_t block, bint stream, int num_threads, Py_ssize_t col_stride=0):
     """Nearest-neighbour gather over every axis at once, straight from strided memory.
 
     The source is the array `src`, read through its data pointer and the
@@ -2428,6 +2483,8 @@ def gather_nearest(cnp.ndarray src not None, cnp.ndarray dst not None,
     channels). `dst` is the C-contiguous output (any dtype; its bytes are
     written). col_double promises that output column j reads source pixel
     j // 2 and that source pixels are contiguous (scale 2 on the last axis).
+    col_stride > 0 promises that the last axis' offsets are col_stride bytes
+    apart, one after the other.
     """
     _check_threads(num_threads)
     if block < 1:
@@ -2441,6 +2498,17 @@ def gather_nearest(cnp.ndarray src not None, cnp.ndarray dst not None,
     cdef Py_ssize_t n_cols = counts_ptr[n_axes - 1]
     cdef char* dst_ptr = <char*>_span(dst, n_rows * n_cols * n_items * itemsize, True, "dst")
     cdef Py_ssize_t n_blocks = (n_cols + block - 1) // block
+    cdef const Py_ssize_t* col_offsets = offsets_ptr + starts[n_axes - 1]
+    cdef Py_ssize_t i
+    if col_stride < 0:
+        raise ValueError(f"col_stride must be 0 or positive, got {col_stride}")
+    if col_stride:
+        # The stepped copies read from the first column's offset on: the table
+        # must say the same.
+        for i in range(n_cols - 1):
+            if col_offsets[i + 1] - col_offsets[i] != col_stride:
+                raise ValueError(f"gather_nearest: the last axis' offsets are not "
+                                 f"{col_stride} bytes apart")
     cdef Py_ssize_t n_items_total = n_rows * n_blocks
     cdef Py_ssize_t n_chunks = _parallel_chunks(n_items_total, num_threads)
     cdef Py_ssize_t chunk
@@ -2449,13 +2517,13 @@ def gather_nearest(cnp.ndarray src not None, cnp.ndarray dst not None,
         with nogil:
             _gather_chunk(src_ptr, dst_ptr, 0, n_items_total, offsets_ptr, counts_ptr, starts,
                           n_axes - 1, n_blocks, block, n_items, itemsize, item_stride,
-                          col_double, stream)
+                          col_double, col_stride, stream)
         return
     for chunk in prange(n_chunks, nogil=True, schedule="dynamic", num_threads=num_threads):
         _gather_chunk(src_ptr, dst_ptr, _chunk_start(chunk, n_chunks, n_items_total),
                       _chunk_start(chunk + 1, n_chunks, n_items_total), offsets_ptr,
                       counts_ptr, starts, n_axes - 1, n_blocks, block, n_items, itemsize,
-                      item_stride, col_double, stream)
+                      item_stride, col_double, col_stride, stream)
 
 
 # ---------------------------------------------------------------------------
