@@ -595,7 +595,9 @@ cdef extern from *:
     #endif
     }
     /* ups_combine_float into a row in cache, with rows to prefetch (see
-       ups_combine_avx2). */
+       ups_combine_avx2). Kept apart from ups_combine_float so that the calls
+       without rows ahead (every other vertical combination) compile with no
+       prefetch loop at all. */
     static int ups_combine_float_ahead(float *dst, const float *base, const Py_ssize_t *offsets,
                                        const float *w, Py_ssize_t taps, Py_ssize_t n,
                                        const float *const *ahead, int n_ahead) {
