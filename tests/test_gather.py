@@ -182,3 +182,12 @@ def test_the_stepped_gather_checks_its_promise():
         kernels.gather_nearest(x, out, offsets, counts, 1, 4, 4, False, 8, False, 1, 12)
     with pytest.raises(ValueError, match="col_stride"):
         kernels.gather_nearest(x, out, offsets, counts, 1, 4, 4, False, 8, False, 1, -4)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "float32"])
+def test_every_other_column_of_rows_split_between_threads(dtype):
+    # Two rows of 100,001 pixels at 2 threads are cut into blocks of columns: each block
+    # starts its packs at its own first column.
+    x = RNG.integers(0, 250, (1, 2, 100_001, 1)).astype(dtype)
+    want = x[:, :, nearest_index(100_001, 50_000)]
+    np.testing.assert_array_equal(upsample(x, (1, 0.5), num_threads=2), want)
