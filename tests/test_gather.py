@@ -191,3 +191,16 @@ def test_every_other_column_of_rows_split_between_threads(dtype):
     x = RNG.integers(0, 250, (1, 2, 100_001, 1)).astype(dtype)
     want = x[:, :, nearest_index(100_001, 50_000)]
     np.testing.assert_array_equal(upsample(x, (1, 0.5), num_threads=2), want)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "float32"])
+@pytest.mark.parametrize("scale", [(0.5, 1), (1, 1), (2, 1)])
+def test_every_other_column_of_a_strided_view(dtype, scale):
+    # A view of every other pixel kept as it is along the rows reads every other element
+    # of its parent: the packs read the elements between, which are the parent's, and
+    # never past the view's last one.
+    base = RNG.integers(0, 250, (2, 6, 201, 1)).astype(dtype)
+    x = base[:, :, ::2]
+    h_out = int(scale[0] * 6)
+    want = x[:, nearest_index(6, h_out)]
+    np.testing.assert_array_equal(upsample(x, scale, mode="nearest"), want)
