@@ -326,7 +326,8 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
     """
     factors = (0,) * len(scales) if selection is not None else _nearest_factors(scales)
     itemsize = dtype.itemsize
-    contiguous_pixels = strides[-1] == itemsize and strides[-2] == in_shape[-1] * itemsize
+    pixel_bytes = in_shape[-1] * itemsize
+    contiguous_pixels = strides[-1] == itemsize and strides[-2] == pixel_bytes
     if factors[-1] and out_shape[-2] >= LONG_REPEAT_COLUMNS and contiguous_pixels:
         return _long_repeat_fill(in_shape, strides, itemsize, factors, out_shape)
     offsets, counts = _gather_offsets(in_shape, strides, out_shape, factors, selection)
@@ -335,24 +336,20 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
     # Bytes moved: the output, or when fewer rows come out than go in, the
     # source rows read, whichever is more.
     in_rows = math.prod(in_shape[:-2])
-    work = max(size * itemsize, min(n_rows, in_rows) * in_shape[-2] * in_shape[-1] * itemsize)
+    work = max(size * itemsize, min(n_rows, in_rows) * in_shape[-2] * pixel_bytes)
     # Scale 2 on the last axis over contiguous pixels is a plain repetition.
     col_double = factors[-1] == 2 and contiguous_pixels
     # One byte or one float taken from every other column (masks and single-channel
     # images halved) goes through vector packs instead of the table (gather_nearest's
     # col_stride): 2.3x-4.7x faster in cache. Other steps keep the table: they have no
     # vector path, and a scalar loop without the table did not gain.
-    col_stride = 0
-    if not col_double and strides[-1] == itemsize and in_shape[-1] * itemsize in (1, 4):
-        col_stride = _constant_step(offsets[offsets.size - out_shape[-2]:],
-                                    in_shape[-1] * itemsize)
-        if col_stride != 2 * in_shape[-1] * itemsize:
-            col_stride = 0
+    every_other = (strides[-1] == itemsize and pixel_bytes in (1, 4)
+                   and _steps_by(offsets[offsets.size - out_shape[-2]:], 2 * pixel_bytes))
+    col_stride = 2 * pixel_bytes if every_other else 0
     # 12-byte pixels (float32 RGB) gathered one by one lose by streaming: staged and
     # streamed, a 1080p x1.5 frame took 1.12x-1.20x as long at 1 and 2 threads
     # (interleaved runs), where 3- to 8-byte and 16-byte pixels gained 0.82x-0.98x.
-    stream = (size * itemsize >= STREAM_MIN_BYTES
-              and (col_double or in_shape[-1] * itemsize != 12))
+    stream = size * itemsize >= STREAM_MIN_BYTES and (col_double or pixel_bytes != 12)
     fixed = (offsets, counts, in_shape[-1], itemsize, strides[-1], col_double)
 
     def run(x, out, num_threads):
@@ -366,16 +363,10 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
     return run
 
 
-def _constant_step(columns, pixel_bytes):
-    """The byte step between consecutive entries of a column offset table when they are
-    all one step apart and that step is longer than a pixel (some source pixels are
-    skipped), else 0."""
-    if columns.size < 2:
-        return 0
-    step = int(columns[1] - columns[0])
-    if step <= pixel_bytes or not bool((np.diff(columns) == step).all()):
-        return 0
-    return step
+def _steps_by(columns, step):
+    """Whether a column offset table runs ``step`` bytes apart, entry after entry (two
+    entries at least)."""
+    return columns.size >= 2 and bool((np.diff(columns) == step).all())
 
 
 def _long_repeat_fill(in_shape, strides, itemsize, factors, out_shape):
