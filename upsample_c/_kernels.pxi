@@ -289,18 +289,15 @@ cdef extern from *:
             }
         }
     #endif
-        /* Literal lengths make each copy a plain load and store. */
-        switch (elem_bytes) {
-            case 1: for (; j < n; j++) dst[j] = src[j * step]; break;
-            case 2: for (; j < n; j++) memcpy(dst + 2 * j, src + j * step, 2); break;
-            case 3: for (; j < n; j++) memcpy(dst + 3 * j, src + j * step, 3); break;
-            case 4: for (; j < n; j++) memcpy(dst + 4 * j, src + j * step, 4); break;
-            case 8: for (; j < n; j++) memcpy(dst + 8 * j, src + j * step, 8); break;
-            case 12: for (; j < n; j++) memcpy(dst + 12 * j, src + j * step, 12); break;
-            case 16: for (; j < n; j++) memcpy(dst + 16 * j, src + j * step, 16); break;
-            default:
-                for (; j < n; j++) memcpy(dst + elem_bytes * j, src + j * step, elem_bytes);
-        }
+        /* The rest of the run. The plan uses this kernel for the two sizes above
+           only, whose short runs (small images) are all tail: literal lengths make
+           their copies a plain load and store. */
+        if (elem_bytes == 1)
+            for (; j < n; j++) dst[j] = src[j * step];
+        else if (elem_bytes == 4)
+            for (; j < n; j++) memcpy(dst + 4 * j, src + j * step, 4);
+        else
+            for (; j < n; j++) memcpy(dst + elem_bytes * j, src + j * step, elem_bytes);
     }
     /* The interior pairs of a scale-2 row of 3-channel float pixels (see
        _double_pairs), eight source pixels at a time. Over the row's floats,
