@@ -680,6 +680,101 @@ cdef extern from *:
         return 0;
     #endif
     }
+    /* Two consecutive output rows of a shrinking height-first pass in one
+       sweep over the source rows they share. Row j + 1 reads the last
+       `taps - shift` rows of row j plus `shift` new ones. Combined apart, each
+       shared row came from L2 twice (a 1024-pixel RGB row is 12 KB, so nine
+       of them overflow L1); here it is loaded once for both sums. Each sum
+       keeps its own order (a product, then fused multiply-adds in tap order),
+       so the rows equal two calls of ups_combine_avx2 bit for bit. Returns 0
+       (nothing done) unless the taps overlap exactly that way, there are at
+       most 16 of them, and the build has AVX2 and FMA. `ahead` is as in
+       ups_combine_avx2, for the rows the next pair adds. */
+    #if defined(__AVX2__) && defined(__FMA__)
+    #define UPS_FMA4(a, w, p) \
+        do { a##0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p), a##0); \
+             a##1 = _mm256_fmadd_ps(w, _mm256_loadu_ps((p) + 8), a##1); \
+             a##2 = _mm256_fmadd_ps(w, _mm256_loadu_ps((p) + 16), a##2); \
+             a##3 = _mm256_fmadd_ps(w, _mm256_loadu_ps((p) + 24), a##3); } while (0)
+    /* One load of each vector for a multiply-add into both sums. */
+    #define UPS_FMA4_BOTH(a, wa, b, wb, p) \
+        do { __m256 x_; \
+             x_ = _mm256_loadu_ps(p); \
+             a##0 = _mm256_fmadd_ps(wa, x_, a##0); b##0 = _mm256_fmadd_ps(wb, x_, b##0); \
+             x_ = _mm256_loadu_ps((p) + 8); \
+             a##1 = _mm256_fmadd_ps(wa, x_, a##1); b##1 = _mm256_fmadd_ps(wb, x_, b##1); \
+             x_ = _mm256_loadu_ps((p) + 16); \
+             a##2 = _mm256_fmadd_ps(wa, x_, a##2); b##2 = _mm256_fmadd_ps(wb, x_, b##2); \
+             x_ = _mm256_loadu_ps((p) + 24); \
+             a##3 = _mm256_fmadd_ps(wa, x_, a##3); b##3 = _mm256_fmadd_ps(wb, x_, b##3); \
+        } while (0)
+    #define UPS_MUL4(a, w, p) \
+        do { a##0 = _mm256_mul_ps(w, _mm256_loadu_ps(p)); \
+             a##1 = _mm256_mul_ps(w, _mm256_loadu_ps((p) + 8)); \
+             a##2 = _mm256_mul_ps(w, _mm256_loadu_ps((p) + 16)); \
+             a##3 = _mm256_mul_ps(w, _mm256_loadu_ps((p) + 24)); } while (0)
+    #define UPS_STORE4(p, a) \
+        do { _mm256_storeu_ps(p, a##0); _mm256_storeu_ps((p) + 8, a##1); \
+             _mm256_storeu_ps((p) + 16, a##2); _mm256_storeu_ps((p) + 24, a##3); } while (0)
+    #endif
+    static int ups_combine_float_pair(float *dst0, float *dst1, const float *base,
+                                      const Py_ssize_t *offsets0, const Py_ssize_t *offsets1,
+                                      const float *w0, const float *w1, Py_ssize_t taps,
+                                      Py_ssize_t n, const float *const *ahead, int n_ahead) {
+    #if defined(__AVX2__) && defined(__FMA__)
+        const float *rows[32];
+        Py_ssize_t shift = 0, k, i = 0;
+        if (taps < 2 || taps > 16 || (((size_t)dst0 | (size_t)dst1) & 3) != 0) return 0;
+        while (shift < taps && offsets0[shift] < offsets1[0]) shift++;
+        /* Both ends must own a row: the first product of each sum is its own. */
+        if (shift == 0 || shift == taps) return 0;
+        for (k = shift; k < taps; k++)
+            if (offsets0[k] != offsets1[k - shift]) return 0;
+        for (k = 0; k < taps; k++) rows[k] = base + offsets0[k];
+        for (k = taps - shift; k < taps; k++) rows[k + shift] = base + offsets1[k];
+        /* Four vectors per sum and step, so that each broadcast weight serves
+           four multiply-adds. */
+        for (; i + 32 <= n; i += 32) {
+            __m256 a0, a1, a2, a3, b0, b1, b2, b3, w, v;
+            ups_prefetch_ahead(ahead, n_ahead, i, 32);
+            w = _mm256_broadcast_ss(w0);
+            UPS_MUL4(a, w, rows[0] + i);
+            for (k = 1; k < shift; k++) {
+                w = _mm256_broadcast_ss(w0 + k);
+                UPS_FMA4(a, w, rows[k] + i);
+            }
+            /* Row `shift` is the first tap of row j + 1 and a later one of row j. */
+            w = _mm256_broadcast_ss(w1);
+            UPS_MUL4(b, w, rows[shift] + i);
+            w = _mm256_broadcast_ss(w0 + shift);
+            UPS_FMA4(a, w, rows[shift] + i);
+            for (k = shift + 1; k < taps; k++) {
+                w = _mm256_broadcast_ss(w0 + k);
+                v = _mm256_broadcast_ss(w1 + k - shift);
+                UPS_FMA4_BOTH(a, w, b, v, rows[k] + i);
+            }
+            for (; k < taps + shift; k++) {
+                w = _mm256_broadcast_ss(w1 + k - shift);
+                UPS_FMA4(b, w, rows[k] + i);
+            }
+            UPS_STORE4(dst0 + i, a);
+            UPS_STORE4(dst1 + i, b);
+        }
+        for (; i + 8 <= n; i += 8) {
+            _mm256_storeu_ps(dst0 + i, ups_dot8(base + i, offsets0, w0, taps));
+            _mm256_storeu_ps(dst1 + i, ups_dot8(base + i, offsets1, w1, taps));
+        }
+        for (; i < n; i++) {
+            dst0[i] = ups_sum1(base, offsets0, w0, taps, i);
+            dst1[i] = ups_sum1(base, offsets1, w1, taps, i);
+        }
+        return 1;
+    #else
+        (void)dst0; (void)dst1; (void)base; (void)offsets0; (void)offsets1; (void)w0;
+        (void)w1; (void)taps; (void)n; (void)ahead; (void)n_ahead;
+        return 0;
+    #endif
+    }
     /* The vertical combination of uint8 rows into a float row, with the same
        operations as the C loop it replaces (a product, then fused
        multiply-adds in tap order, as GCC contracts that loop) but the sums
@@ -848,6 +943,10 @@ cdef extern from *:
     int ups_combine_float_ahead(float* dst, const float* base, const Py_ssize_t* offsets,
                                 const float* w, Py_ssize_t taps, Py_ssize_t n,
                                 const float* const* ahead, int n_ahead) noexcept nogil
+    int ups_combine_float_pair(float* dst0, float* dst1, const float* base,
+                               const Py_ssize_t* offsets0, const Py_ssize_t* offsets1,
+                               const float* w0, const float* w1, Py_ssize_t taps, Py_ssize_t n,
+                               const float* const* ahead, int n_ahead) noexcept nogil
     enum: UPS_AHEAD_ROWS
     int ups_combine_uint8_float(float* dst, const unsigned char* base,
                                 const Py_ssize_t* offsets, const float* w, Py_ssize_t taps,
@@ -1488,6 +1587,40 @@ cdef inline void _combine_source_rows(real* row, const real* src, Py_ssize_t r,
                   in_len)
 
 
+cdef inline bint _combine_source_row_pair(float* row, const float* src, Py_ssize_t r,
+                                         Py_ssize_t h_in, Py_ssize_t h_out, Py_ssize_t in_len,
+                                         const Py_ssize_t* h_index, const float* h_weights,
+                                         Py_ssize_t h_taps,
+                                         Py_ssize_t* row_offsets) noexcept nogil:
+    """Rows r and r + 1 of a height-first pass into row and row + in_len, in one sweep
+    over their shared source rows (ups_combine_float_pair); False (nothing written)
+    when they belong to different images or their taps do not overlap as it needs."""
+    cdef Py_ssize_t o = r // h_out
+    cdef Py_ssize_t j = r - o * h_out
+    cdef Py_ssize_t k, newest
+    cdef Py_ssize_t ahead_rows[UPS_AHEAD_ROWS]
+    cdef const float* ahead[UPS_AHEAD_ROWS]
+    cdef int n_ahead = 0
+    if j + 1 >= h_out:
+        return False
+    for k in range(2 * h_taps):
+        row_offsets[k] = h_index[j * h_taps + k] * in_len
+    # The rows the next pair adds: those of rows j + 2 and j + 3 past the newest of j + 1.
+    if j + 2 < h_out and in_len * <Py_ssize_t>sizeof(float) <= AHEAD_BYTES // UPS_AHEAD_ROWS:
+        newest = h_index[(j + 1) * h_taps + h_taps - 1]
+        for k in range(2 * h_taps if j + 3 < h_out else h_taps):
+            if h_index[(j + 2) * h_taps + k] > newest and n_ahead < UPS_AHEAD_ROWS:
+                newest = h_index[(j + 2) * h_taps + k]
+                ahead_rows[n_ahead] = newest
+                n_ahead += 1
+        for k in range(n_ahead):
+            ahead[k] = src + (o * h_in + ahead_rows[k]) * in_len
+    return ups_combine_float_pair(row, row + in_len, src + o * h_in * in_len, row_offsets,
+                                  row_offsets + h_taps, h_weights + j * h_taps,
+                                  h_weights + (j + 1) * h_taps, h_taps, in_len, ahead,
+                                  n_ahead) != 0
+
+
 cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t first,
                                      Py_ssize_t last, Py_ssize_t h_in, Py_ssize_t w_in,
                                      Py_ssize_t channels, Py_ssize_t h_out, Py_ssize_t w_out,
@@ -1514,10 +1647,17 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
             r = first
             while r < last:
                 count = last - r if last - r < ROW_TILE else ROW_TILE
-                for b in range(ROW_TILE):
-                    if b < count:
+                b = 0
+                while b < count:
+                    if b + 1 < count and _combine_source_row_pair(
+                            row + b * in_len, src, r + b, h_in, h_out, in_len, h_index,
+                            h_weights, h_taps, row_offsets):
+                        b += 2
+                    else:
                         _combine_source_rows(row + b * in_len, src, r + b, h_in, h_out, in_len,
                                              h_index, h_weights, h_taps, row_offsets)
+                        b += 1
+                for b in range(ROW_TILE):
                     rows[b] = row + (b if b < count else count - 1) * in_len
                     outs[b] = dst + (r + (b if b < count else count - 1)) * out_len
                 ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights,
