@@ -19,21 +19,24 @@ F32 = np.dtype(np.float32)
 
 
 def _planar(x, height, width, rows, row_tiles, num_threads=1):
-    """kernels.planar_pass, height first, for the output rows `rows` of `height`."""
+    """The planar kernel of x's dtype, height first, for the output rows `rows` of
+    `height`."""
     outer, h_in, w_in, channels = x.shape
     h_out, w_out = len(rows), width.index.shape[0]
     h_taps, w_taps = height.taps, width.taps
     h_index = np.ascontiguousarray(height.index[rows]).reshape(-1)
     h_weights = np.ascontiguousarray(height.weights.reshape(-1, h_taps)[rows]).reshape(-1)
-    dst = np.full((outer, h_out, w_out, channels), 7.0, dtype=np.float32)
-    scratch_len = kernels.planar_scratch_length(h_taps, w_in, w_out, channels, False,
-                                                row_tiles)
+    dst = np.full((outer, h_out, w_out, channels), 7, dtype=x.dtype)
+    if x.dtype == np.uint8:
+        kernel, length = kernels.planar_pass_uint8, kernels.planar_uint8_scratch_length
+    else:
+        kernel, length = kernels.planar_pass, kernels.planar_scratch_length
+    scratch_len = length(h_taps, w_in, w_out, channels, False, row_tiles)
     index_len = kernels.planar_index_length(h_taps, row_tiles)
-    kernels.planar_pass(
-        x, dst, outer, h_in, w_in, channels, h_out, w_out, h_index, h_weights, h_taps,
-        width.offsets(channels), width.weights, w_taps, False, False, row_tiles,
-        np.empty(num_threads * scratch_len * 4 + 64, dtype=np.uint8),
-        np.empty(num_threads * index_len, dtype=np.intp), False, num_threads)
+    kernel(x, dst, outer, h_in, w_in, channels, h_out, w_out, h_index, h_weights, h_taps,
+           width.offsets(channels), width.weights, w_taps, False, False, row_tiles,
+           np.empty(num_threads * scratch_len * 4 + 64, dtype=np.uint8),
+           np.empty(num_threads * index_len, dtype=np.intp), False, num_threads)
     return dst
 
 
@@ -83,6 +86,22 @@ def test_each_row_equals_the_row_combined_alone(shape, h_scale, w_scale, mode, a
             alone = _planar(x, height, width, [j], row_tiles)
             assert _same_bits(alone[:, 0], whole[:, j]), (row_tiles, j)
     np.testing.assert_array_equal(x, before)
+
+
+@pytest.mark.skipif(not _engine.ROW_TILES, reason="no row tiles in this build")
+@pytest.mark.parametrize("shape, h_scale, w_scale, mode, antialias", CASES)
+def test_each_uint8_row_equals_the_row_combined_alone(shape, h_scale, w_scale, mode,
+                                                      antialias):
+    """uint8 rows go through the same pairs, converted to float as they are loaded."""
+    x = np.random.default_rng(sum(shape)).integers(0, 256, shape).astype(np.uint8)
+    h_out = max(1, int(shape[1] * h_scale))
+    w_out = max(1, int(shape[2] * w_scale))
+    height = _engine._axis_table(shape[1], h_out, h_scale, mode, False, antialias, F32)
+    width = _engine._axis_table(shape[2], w_out, w_scale, mode, False, antialias, F32)
+    whole = _planar(x, height, width, list(range(h_out)), True)
+    np.testing.assert_array_equal(_planar(x, height, width, list(range(h_out)), True, 2), whole)
+    alone = np.concatenate([_planar(x, height, width, [j], True) for j in range(h_out)], axis=1)
+    np.testing.assert_array_equal(alone, whole)
 
 
 @pytest.mark.skipif(not _engine.ROW_TILES, reason="no row tiles in this build")

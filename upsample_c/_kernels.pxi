@@ -684,91 +684,120 @@ cdef extern from *:
        sweep over the source rows they share. Row j + 1 reads the last
        `taps - shift` rows of row j plus `shift` new ones. Combined apart, each
        shared row came from L2 twice (a 1024-pixel RGB row is 12 KB, so nine
-       of them overflow L1); here it is loaded once for both sums. Each sum
-       keeps its own order (a product, then fused multiply-adds in tap order),
-       so the rows equal two calls of ups_combine_avx2 bit for bit. Returns 0
-       (nothing done) unless the taps overlap exactly that way, there are at
-       most 16 of them, and the build has AVX2 and FMA. `ahead` is as in
-       ups_combine_avx2, for the rows the next pair adds. */
+       of them overflow L1); here it is loaded (and for uint8 rows, converted)
+       once for both sums. Each sum keeps its own order (a product, then fused
+       multiply-adds in tap order), so the rows equal the rows combined one at
+       a time bit for bit. The functions return 0 (nothing done) unless the
+       taps overlap exactly that way, there are at most 16 of them, and the
+       build has AVX2 and FMA. `ahead` is as in ups_combine_avx2, for the rows
+       the next pair adds. */
     #if defined(__AVX2__) && defined(__FMA__)
-    #define UPS_FMA4(a, w, p) \
-        do { a##0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p), a##0); \
-             a##1 = _mm256_fmadd_ps(w, _mm256_loadu_ps((p) + 8), a##1); \
-             a##2 = _mm256_fmadd_ps(w, _mm256_loadu_ps((p) + 16), a##2); \
-             a##3 = _mm256_fmadd_ps(w, _mm256_loadu_ps((p) + 24), a##3); } while (0)
+    static inline __m256 ups_load8_float(const float *p) { return _mm256_loadu_ps(p); }
+    static inline __m256 ups_load8_uint8(const unsigned char *p) {
+        return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)));
+    }
+    #define UPS_FMA4(LOAD, a, w, p) \
+        do { a##0 = _mm256_fmadd_ps(w, LOAD(p), a##0); \
+             a##1 = _mm256_fmadd_ps(w, LOAD((p) + 8), a##1); \
+             a##2 = _mm256_fmadd_ps(w, LOAD((p) + 16), a##2); \
+             a##3 = _mm256_fmadd_ps(w, LOAD((p) + 24), a##3); } while (0)
     /* One load of each vector for a multiply-add into both sums. */
-    #define UPS_FMA4_BOTH(a, wa, b, wb, p) \
+    #define UPS_FMA4_BOTH(LOAD, a, wa, b, wb, p) \
         do { __m256 x_; \
-             x_ = _mm256_loadu_ps(p); \
+             x_ = LOAD(p); \
              a##0 = _mm256_fmadd_ps(wa, x_, a##0); b##0 = _mm256_fmadd_ps(wb, x_, b##0); \
-             x_ = _mm256_loadu_ps((p) + 8); \
+             x_ = LOAD((p) + 8); \
              a##1 = _mm256_fmadd_ps(wa, x_, a##1); b##1 = _mm256_fmadd_ps(wb, x_, b##1); \
-             x_ = _mm256_loadu_ps((p) + 16); \
+             x_ = LOAD((p) + 16); \
              a##2 = _mm256_fmadd_ps(wa, x_, a##2); b##2 = _mm256_fmadd_ps(wb, x_, b##2); \
-             x_ = _mm256_loadu_ps((p) + 24); \
+             x_ = LOAD((p) + 24); \
              a##3 = _mm256_fmadd_ps(wa, x_, a##3); b##3 = _mm256_fmadd_ps(wb, x_, b##3); \
         } while (0)
-    #define UPS_MUL4(a, w, p) \
-        do { a##0 = _mm256_mul_ps(w, _mm256_loadu_ps(p)); \
-             a##1 = _mm256_mul_ps(w, _mm256_loadu_ps((p) + 8)); \
-             a##2 = _mm256_mul_ps(w, _mm256_loadu_ps((p) + 16)); \
-             a##3 = _mm256_mul_ps(w, _mm256_loadu_ps((p) + 24)); } while (0)
+    #define UPS_MUL4(LOAD, a, w, p) \
+        do { a##0 = _mm256_mul_ps(w, LOAD(p)); a##1 = _mm256_mul_ps(w, LOAD((p) + 8)); \
+             a##2 = _mm256_mul_ps(w, LOAD((p) + 16)); a##3 = _mm256_mul_ps(w, LOAD((p) + 24)); \
+        } while (0)
     #define UPS_STORE4(p, a) \
         do { _mm256_storeu_ps(p, a##0); _mm256_storeu_ps((p) + 8, a##1); \
              _mm256_storeu_ps((p) + 16, a##2); _mm256_storeu_ps((p) + 24, a##3); } while (0)
+    /* The shared body: ELEM is the source element type, LOAD turns eight of
+       them into floats. */
+    #define UPS_COMBINE_PAIR(ELEM, LOAD) \
+        do { \
+            const ELEM *rows[32]; \
+            Py_ssize_t shift = 0, k, i = 0; \
+            if (taps < 2 || taps > 16 || (((size_t)dst0 | (size_t)dst1) & 3) != 0) return 0; \
+            while (shift < taps && offsets0[shift] < offsets1[0]) shift++; \
+            /* Both ends must own a row: the first product of each sum is its own. */ \
+            if (shift == 0 || shift == taps) return 0; \
+            for (k = shift; k < taps; k++) \
+                if (offsets0[k] != offsets1[k - shift]) return 0; \
+            for (k = 0; k < taps; k++) rows[k] = base + offsets0[k]; \
+            for (k = taps - shift; k < taps; k++) rows[k + shift] = base + offsets1[k]; \
+            /* Four vectors per sum and step, so that each broadcast weight \
+               serves four multiply-adds. */ \
+            for (; i + 32 <= n; i += 32) { \
+                __m256 a0, a1, a2, a3, b0, b1, b2, b3, w, v; \
+                for (k = 0; k < n_ahead; k++) { \
+                    _mm_prefetch((const char *)(ahead[k] + i), _MM_HINT_T1); \
+                    if (sizeof(ELEM) == 4) \
+                        _mm_prefetch((const char *)(ahead[k] + i + 16), _MM_HINT_T1); \
+                } \
+                w = _mm256_broadcast_ss(w0); \
+                UPS_MUL4(LOAD, a, w, rows[0] + i); \
+                for (k = 1; k < shift; k++) { \
+                    w = _mm256_broadcast_ss(w0 + k); \
+                    UPS_FMA4(LOAD, a, w, rows[k] + i); \
+                } \
+                /* Row `shift` is the first tap of row j + 1 and a later one of row j. */ \
+                w = _mm256_broadcast_ss(w1); \
+                UPS_MUL4(LOAD, b, w, rows[shift] + i); \
+                w = _mm256_broadcast_ss(w0 + shift); \
+                UPS_FMA4(LOAD, a, w, rows[shift] + i); \
+                for (k = shift + 1; k < taps; k++) { \
+                    w = _mm256_broadcast_ss(w0 + k); \
+                    v = _mm256_broadcast_ss(w1 + k - shift); \
+                    UPS_FMA4_BOTH(LOAD, a, w, b, v, rows[k] + i); \
+                } \
+                for (; k < taps + shift; k++) { \
+                    w = _mm256_broadcast_ss(w1 + k - shift); \
+                    UPS_FMA4(LOAD, b, w, rows[k] + i); \
+                } \
+                UPS_STORE4(dst0 + i, a); \
+                UPS_STORE4(dst1 + i, b); \
+            } \
+            for (; i < n; i++) { \
+                float acc0 = w0[0] * (float)base[offsets0[0] + i]; \
+                float acc1 = w1[0] * (float)base[offsets1[0] + i]; \
+                for (k = 1; k < taps; k++) { \
+                    acc0 = fmaf(w0[k], (float)base[offsets0[k] + i], acc0); \
+                    acc1 = fmaf(w1[k], (float)base[offsets1[k] + i], acc1); \
+                } \
+                dst0[i] = acc0; \
+                dst1[i] = acc1; \
+            } \
+            return 1; \
+        } while (0)
     #endif
     static int ups_combine_float_pair(float *dst0, float *dst1, const float *base,
                                       const Py_ssize_t *offsets0, const Py_ssize_t *offsets1,
                                       const float *w0, const float *w1, Py_ssize_t taps,
                                       Py_ssize_t n, const float *const *ahead, int n_ahead) {
     #if defined(__AVX2__) && defined(__FMA__)
-        const float *rows[32];
-        Py_ssize_t shift = 0, k, i = 0;
-        if (taps < 2 || taps > 16 || (((size_t)dst0 | (size_t)dst1) & 3) != 0) return 0;
-        while (shift < taps && offsets0[shift] < offsets1[0]) shift++;
-        /* Both ends must own a row: the first product of each sum is its own. */
-        if (shift == 0 || shift == taps) return 0;
-        for (k = shift; k < taps; k++)
-            if (offsets0[k] != offsets1[k - shift]) return 0;
-        for (k = 0; k < taps; k++) rows[k] = base + offsets0[k];
-        for (k = taps - shift; k < taps; k++) rows[k + shift] = base + offsets1[k];
-        /* Four vectors per sum and step, so that each broadcast weight serves
-           four multiply-adds. */
-        for (; i + 32 <= n; i += 32) {
-            __m256 a0, a1, a2, a3, b0, b1, b2, b3, w, v;
-            ups_prefetch_ahead(ahead, n_ahead, i, 32);
-            w = _mm256_broadcast_ss(w0);
-            UPS_MUL4(a, w, rows[0] + i);
-            for (k = 1; k < shift; k++) {
-                w = _mm256_broadcast_ss(w0 + k);
-                UPS_FMA4(a, w, rows[k] + i);
-            }
-            /* Row `shift` is the first tap of row j + 1 and a later one of row j. */
-            w = _mm256_broadcast_ss(w1);
-            UPS_MUL4(b, w, rows[shift] + i);
-            w = _mm256_broadcast_ss(w0 + shift);
-            UPS_FMA4(a, w, rows[shift] + i);
-            for (k = shift + 1; k < taps; k++) {
-                w = _mm256_broadcast_ss(w0 + k);
-                v = _mm256_broadcast_ss(w1 + k - shift);
-                UPS_FMA4_BOTH(a, w, b, v, rows[k] + i);
-            }
-            for (; k < taps + shift; k++) {
-                w = _mm256_broadcast_ss(w1 + k - shift);
-                UPS_FMA4(b, w, rows[k] + i);
-            }
-            UPS_STORE4(dst0 + i, a);
-            UPS_STORE4(dst1 + i, b);
-        }
-        for (; i + 8 <= n; i += 8) {
-            _mm256_storeu_ps(dst0 + i, ups_dot8(base + i, offsets0, w0, taps));
-            _mm256_storeu_ps(dst1 + i, ups_dot8(base + i, offsets1, w1, taps));
-        }
-        for (; i < n; i++) {
-            dst0[i] = ups_sum1(base, offsets0, w0, taps, i);
-            dst1[i] = ups_sum1(base, offsets1, w1, taps, i);
-        }
-        return 1;
+        UPS_COMBINE_PAIR(float, ups_load8_float);
+    #else
+        (void)dst0; (void)dst1; (void)base; (void)offsets0; (void)offsets1; (void)w0;
+        (void)w1; (void)taps; (void)n; (void)ahead; (void)n_ahead;
+        return 0;
+    #endif
+    }
+    static int ups_combine_uint8_float_pair(float *dst0, float *dst1, const unsigned char *base,
+                                            const Py_ssize_t *offsets0,
+                                            const Py_ssize_t *offsets1, const float *w0,
+                                            const float *w1, Py_ssize_t taps, Py_ssize_t n,
+                                            const unsigned char *const *ahead, int n_ahead) {
+    #if defined(__AVX2__) && defined(__FMA__)
+        UPS_COMBINE_PAIR(unsigned char, ups_load8_uint8);
     #else
         (void)dst0; (void)dst1; (void)base; (void)offsets0; (void)offsets1; (void)w0;
         (void)w1; (void)taps; (void)n; (void)ahead; (void)n_ahead;
@@ -781,11 +810,6 @@ cdef extern from *:
        kept in registers instead of going through the row once per tap, and
        the rows in `ahead` prefetched as in ups_combine_avx2. Returns 0
        (nothing done) without AVX2 and FMA or with more than 16 taps. */
-    #if defined(__AVX2__) && defined(__FMA__)
-    static inline __m256 ups_load8_uint8(const unsigned char *p) {
-        return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)));
-    }
-    #endif
     static int ups_combine_uint8_float(float *dst, const unsigned char *base,
                                        const Py_ssize_t *offsets, const float *w,
                                        Py_ssize_t taps, Py_ssize_t n,
@@ -947,6 +971,11 @@ cdef extern from *:
                                const Py_ssize_t* offsets0, const Py_ssize_t* offsets1,
                                const float* w0, const float* w1, Py_ssize_t taps, Py_ssize_t n,
                                const float* const* ahead, int n_ahead) noexcept nogil
+    int ups_combine_uint8_float_pair(float* dst0, float* dst1, const unsigned char* base,
+                                     const Py_ssize_t* offsets0, const Py_ssize_t* offsets1,
+                                     const float* w0, const float* w1, Py_ssize_t taps,
+                                     Py_ssize_t n, const unsigned char* const* ahead,
+                                     int n_ahead) noexcept nogil
     enum: UPS_AHEAD_ROWS
     int ups_combine_uint8_float(float* dst, const unsigned char* base,
                                 const Py_ssize_t* offsets, const float* w, Py_ssize_t taps,
@@ -1587,6 +1616,25 @@ cdef inline void _combine_source_rows(real* row, const real* src, Py_ssize_t r,
                   in_len)
 
 
+cdef inline int _pair_rows_ahead(const Py_ssize_t* h_index, Py_ssize_t h_taps, Py_ssize_t j,
+                                 Py_ssize_t h_out, Py_ssize_t row_bytes,
+                                 Py_ssize_t* rows) noexcept nogil:
+    """As _rows_ahead, for the pair of output rows j and j + 1: the rows that the next
+    pair (j + 2 and j + 3) reads beyond those of row j + 1."""
+    cdef Py_ssize_t k, s, newest
+    cdef int n = 0
+    if j + 2 >= h_out or row_bytes > AHEAD_BYTES // UPS_AHEAD_ROWS:
+        return 0
+    newest = h_index[(j + 1) * h_taps + h_taps - 1]
+    for k in range(2 * h_taps if j + 3 < h_out else h_taps):
+        s = h_index[(j + 2) * h_taps + k]
+        if s > newest and n < UPS_AHEAD_ROWS:
+            rows[n] = s
+            n += 1
+            newest = s
+    return n
+
+
 cdef inline bint _combine_source_row_pair(float* row, const float* src, Py_ssize_t r,
                                          Py_ssize_t h_in, Py_ssize_t h_out, Py_ssize_t in_len,
                                          const Py_ssize_t* h_index, const float* h_weights,
@@ -1597,24 +1645,17 @@ cdef inline bint _combine_source_row_pair(float* row, const float* src, Py_ssize
     when they belong to different images or their taps do not overlap as it needs."""
     cdef Py_ssize_t o = r // h_out
     cdef Py_ssize_t j = r - o * h_out
-    cdef Py_ssize_t k, newest
+    cdef Py_ssize_t k
     cdef Py_ssize_t ahead_rows[UPS_AHEAD_ROWS]
     cdef const float* ahead[UPS_AHEAD_ROWS]
-    cdef int n_ahead = 0
+    cdef int n_ahead
     if j + 1 >= h_out:
         return False
     for k in range(2 * h_taps):
         row_offsets[k] = h_index[j * h_taps + k] * in_len
-    # The rows the next pair adds: those of rows j + 2 and j + 3 past the newest of j + 1.
-    if j + 2 < h_out and in_len * <Py_ssize_t>sizeof(float) <= AHEAD_BYTES // UPS_AHEAD_ROWS:
-        newest = h_index[(j + 1) * h_taps + h_taps - 1]
-        for k in range(2 * h_taps if j + 3 < h_out else h_taps):
-            if h_index[(j + 2) * h_taps + k] > newest and n_ahead < UPS_AHEAD_ROWS:
-                newest = h_index[(j + 2) * h_taps + k]
-                ahead_rows[n_ahead] = newest
-                n_ahead += 1
-        for k in range(n_ahead):
-            ahead[k] = src + (o * h_in + ahead_rows[k]) * in_len
+    n_ahead = _pair_rows_ahead(h_index, h_taps, j, h_out, in_len * sizeof(float), ahead_rows)
+    for k in range(n_ahead):
+        ahead[k] = src + (o * h_in + ahead_rows[k]) * in_len
     return ups_combine_float_pair(row, row + in_len, src + o * h_in * in_len, row_offsets,
                                   row_offsets + h_taps, h_weights + j * h_taps,
                                   h_weights + (j + 1) * h_taps, h_taps, in_len, ahead,
@@ -1635,7 +1676,9 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
     vertical combination (at input width) and one resampling of that row.
     With row_tiles (float data), eight combined rows at a time are resampled
     together by the row-tile kernel; a last group of fewer rows repeats its
-    last row (same input, same output row, same values).
+    last row (same input, same output row, same values). The rows of a group
+    are combined two per sweep where their taps allow, so row_offsets holds
+    2 * h_taps integers.
     """
     cdef Py_ssize_t in_len = w_in * channels
     cdef Py_ssize_t out_len = w_out * channels
@@ -1749,8 +1792,9 @@ cdef void _planar_uint8_tiles_height_first(const uint8_t* src, uint8_t* dst, Py_
                                            Py_ssize_t* row_offsets) noexcept nogil:
     """Output rows first..last-1 of a height-first uint8 pass, eight rows at a time.
 
-    Eight output rows' source rows are combined into float rows, resampled
-    together by the row-tile kernel, then rounded into the output.
+    Eight output rows' source rows are combined into float rows, two rows per
+    sweep where their taps allow, resampled together by the row-tile kernel,
+    then rounded into the output. row_offsets holds 2 * h_taps integers.
     """
     cdef Py_ssize_t out_len = w_out * channels
     cdef float* in_rows = scratch
@@ -1764,9 +1808,24 @@ cdef void _planar_uint8_tiles_height_first(const uint8_t* src, uint8_t* dst, Py_
     cdef int n_ahead
     while r < last:
         count = last - r if last - r < ROW_TILE else ROW_TILE
-        for b in range(count):
+        b = 0
+        while b < count:
             o = (r + b) // h_out
             j = r + b - o * h_out
+            if b + 1 < count and j + 1 < h_out:
+                # Two rows in one sweep where their taps allow (ups_combine_float_pair).
+                for k in range(2 * h_taps):
+                    row_offsets[k] = h_index[j * h_taps + k] * in_len
+                n_ahead = _pair_rows_ahead(h_index, h_taps, j, h_out, in_len, ahead_rows)
+                for k in range(n_ahead):
+                    ahead[k] = src + (o * h_in + ahead_rows[k]) * in_len
+                if ups_combine_uint8_float_pair(
+                        in_rows + b * in_len, in_rows + (b + 1) * in_len,
+                        src + o * h_in * in_len, row_offsets, row_offsets + h_taps,
+                        h_weights + j * h_taps, h_weights + (j + 1) * h_taps, h_taps, in_len,
+                        ahead, n_ahead):
+                    b += 2
+                    continue
             for k in range(h_taps):
                 row_offsets[k] = h_index[j * h_taps + k] * in_len
             n_ahead = _rows_ahead(h_index, h_taps, j, h_out, in_len, ahead_rows)
@@ -1774,6 +1833,7 @@ cdef void _planar_uint8_tiles_height_first(const uint8_t* src, uint8_t* dst, Py_
                 ahead[k] = src + (o * h_in + ahead_rows[k]) * in_len
             _combine_uint8_rows(in_rows + b * in_len, src + o * h_in * in_len, row_offsets,
                                 h_weights + j * h_taps, h_taps, in_len, ahead, n_ahead)
+            b += 1
         for b in range(ROW_TILE):
             row = b if b < count else count - 1
             rows[b] = in_rows + row * in_len
@@ -1809,9 +1869,11 @@ cdef void _planar_uint8_chunk(const uint8_t* src, uint8_t* dst, Py_ssize_t first
     cdef float* tile = ring + ring_n * out_len
     cdef Py_ssize_t r, o, j, k, s, g, slot
     if row_tiles and not width_first:
+        # No ring height first: the whole index scratch (ring_rows onwards, 2 * h_taps
+        # and more) holds the row offsets of a pair of rows.
         _planar_uint8_tiles_height_first(src, dst, first, last, h_in, in_len, channels, h_out,
                                          w_out, h_index, h_weights, h_taps, w_offsets,
-                                         w_weights, w_taps, scratch, row_offsets)
+                                         w_weights, w_taps, scratch, ring_rows)
         return
     for r in range(first, last):
         o = r // h_out
