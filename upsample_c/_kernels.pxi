@@ -1692,7 +1692,10 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
                 count = last - r if last - r < ROW_TILE else ROW_TILE
                 b = 0
                 while b < count:
-                    if b + 1 < count and _combine_source_row_pair(
+                    # Float rows of more than 8 taps stay single: the antialiased 1024²
+                    # cubic (9 taps, 12 KB rows) ran 1.06x-1.07x faster at 1 thread
+                    # without pairs (benchmarks/ab.py), while uint8 rows of 9 taps gain.
+                    if b + 1 < count and h_taps <= 8 and _combine_source_row_pair(
                             row + b * in_len, src, r + b, h_in, h_out, in_len, h_index,
                             h_weights, h_taps, row_offsets):
                         b += 2
