@@ -1013,7 +1013,7 @@ cdef enum:
     # vertical combine: small enough that the partial sums stay in L1.
     COMBINE_BLOCK = 1024
     # Most bytes of source rows a height-first pass prefetches for its next
-    # output row (half of a Zen 3 core's L2).
+    # output row or pair (half of a 512 KiB L2, so smaller per-core L2s keep up).
     AHEAD_BYTES = 262144
     # Bytes staged in L1 before being streamed to a large output.
     STAGE_BYTES = 8192
@@ -1571,17 +1571,21 @@ cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first
 
 
 cdef inline int _rows_ahead(const Py_ssize_t* h_index, Py_ssize_t h_taps, Py_ssize_t j,
-                            Py_ssize_t h_out, Py_ssize_t row_bytes,
+                            Py_ssize_t span, Py_ssize_t h_out, Py_ssize_t row_bytes,
                             Py_ssize_t* rows) noexcept nogil:
-    """Fill rows with the source rows output row j + 1 reads beyond those of output row
-    j (the tables are sorted), at most UPS_AHEAD_ROWS of them and none when that many
-    rows would take more than AHEAD_BYTES; return how many."""
+    """Fill rows with the source rows that output rows j + 1 .. j + span read beyond
+    those of output row j (the tables are sorted), at most UPS_AHEAD_ROWS of them and
+    none when that many rows would take more than AHEAD_BYTES; return how many. A
+    single row passes its own j and span 1, a pair j and j + 1 passes j + 1 and 2."""
     cdef Py_ssize_t k, s, newest
+    cdef Py_ssize_t following = h_out - j - 1
     cdef int n = 0
-    if j + 1 >= h_out or row_bytes > AHEAD_BYTES // UPS_AHEAD_ROWS:
+    if following <= 0 or row_bytes > AHEAD_BYTES // UPS_AHEAD_ROWS:
         return 0
+    if span > following:
+        span = following
     newest = h_index[j * h_taps + h_taps - 1]
-    for k in range(h_taps):
+    for k in range(span * h_taps):
         s = h_index[(j + 1) * h_taps + k]
         if s > newest and n < UPS_AHEAD_ROWS:
             rows[n] = s
@@ -1605,7 +1609,7 @@ cdef inline void _combine_source_rows(real* row, const real* src, Py_ssize_t r,
     for k in range(h_taps):
         row_offsets[k] = h_index[j * h_taps + k] * in_len
     if real is float:
-        n_ahead = _rows_ahead(h_index, h_taps, j, h_out, in_len * sizeof(float), ahead_rows)
+        n_ahead = _rows_ahead(h_index, h_taps, j, 1, h_out, in_len * sizeof(float), ahead_rows)
         for k in range(n_ahead):
             ahead[k] = src + (o * h_in + ahead_rows[k]) * in_len
         if n_ahead and ups_combine_float_ahead(row, src + o * h_in * in_len, row_offsets,
@@ -1614,25 +1618,6 @@ cdef inline void _combine_source_rows(real* row, const real* src, Py_ssize_t r,
             return
     _combine_rows(row, src + o * h_in * in_len, row_offsets, h_weights + j * h_taps, h_taps,
                   in_len)
-
-
-cdef inline int _pair_rows_ahead(const Py_ssize_t* h_index, Py_ssize_t h_taps, Py_ssize_t j,
-                                 Py_ssize_t h_out, Py_ssize_t row_bytes,
-                                 Py_ssize_t* rows) noexcept nogil:
-    """As _rows_ahead, for the pair of output rows j and j + 1: the rows that the next
-    pair (j + 2 and j + 3) reads beyond those of row j + 1."""
-    cdef Py_ssize_t k, s, newest
-    cdef int n = 0
-    if j + 2 >= h_out or row_bytes > AHEAD_BYTES // UPS_AHEAD_ROWS:
-        return 0
-    newest = h_index[(j + 1) * h_taps + h_taps - 1]
-    for k in range(2 * h_taps if j + 3 < h_out else h_taps):
-        s = h_index[(j + 2) * h_taps + k]
-        if s > newest and n < UPS_AHEAD_ROWS:
-            rows[n] = s
-            n += 1
-            newest = s
-    return n
 
 
 cdef inline bint _combine_source_row_pair(float* row, const float* src, Py_ssize_t r,
@@ -1653,7 +1638,8 @@ cdef inline bint _combine_source_row_pair(float* row, const float* src, Py_ssize
         return False
     for k in range(2 * h_taps):
         row_offsets[k] = h_index[j * h_taps + k] * in_len
-    n_ahead = _pair_rows_ahead(h_index, h_taps, j, h_out, in_len * sizeof(float), ahead_rows)
+    n_ahead = _rows_ahead(h_index, h_taps, j + 1, 2, h_out, in_len * sizeof(float),
+                          ahead_rows)
     for k in range(n_ahead):
         ahead[k] = src + (o * h_in + ahead_rows[k]) * in_len
     return ups_combine_float_pair(row, row + in_len, src + o * h_in * in_len, row_offsets,
@@ -1816,10 +1802,10 @@ cdef void _planar_uint8_tiles_height_first(const uint8_t* src, uint8_t* dst, Py_
             o = (r + b) // h_out
             j = r + b - o * h_out
             if b + 1 < count and j + 1 < h_out:
-                # Two rows in one sweep where their taps allow (ups_combine_float_pair).
+                # Two rows in one sweep where their taps allow (ups_combine_uint8_float_pair).
                 for k in range(2 * h_taps):
                     row_offsets[k] = h_index[j * h_taps + k] * in_len
-                n_ahead = _pair_rows_ahead(h_index, h_taps, j, h_out, in_len, ahead_rows)
+                n_ahead = _rows_ahead(h_index, h_taps, j + 1, 2, h_out, in_len, ahead_rows)
                 for k in range(n_ahead):
                     ahead[k] = src + (o * h_in + ahead_rows[k]) * in_len
                 if ups_combine_uint8_float_pair(
@@ -1831,7 +1817,7 @@ cdef void _planar_uint8_tiles_height_first(const uint8_t* src, uint8_t* dst, Py_
                     continue
             for k in range(h_taps):
                 row_offsets[k] = h_index[j * h_taps + k] * in_len
-            n_ahead = _rows_ahead(h_index, h_taps, j, h_out, in_len, ahead_rows)
+            n_ahead = _rows_ahead(h_index, h_taps, j, 1, h_out, in_len, ahead_rows)
             for k in range(n_ahead):
                 ahead[k] = src + (o * h_in + ahead_rows[k]) * in_len
             _combine_uint8_rows(in_rows + b * in_len, src + o * h_in * in_len, row_offsets,
@@ -2490,7 +2476,7 @@ def row_tile_shape():
 # ---------------------------------------------------------------------------
 
 cdef void _gather_elements(char* dst, const char* src_row, const Py_ssize_t* offsets,
-                                  Py_ssize_t n, Py_ssize_t elem_bytes) noexcept nogil:
+                           Py_ssize_t n, Py_ssize_t elem_bytes) noexcept nogil:
     """dst[j] = src_row[offsets[j]] for elements of elem_bytes contiguous bytes.
 
     Common sizes get a memcpy of constant length, which compiles to plain
