@@ -83,14 +83,18 @@ def main():
         for tree in (trees if round_ % 2 == 0 else trees[::-1]):
             for i, seconds in enumerate(run_build(tree, args.cases, args.repeats)):
                 medians[tree][i].append(seconds)
-    print("| case | before ms | after ms | before / after |")
-    print("|---|---:|---:|---:|")
+    # The spread is over the rounds (one process each): processes of one build differ by
+    # more than calls within a process do (where their pages land in the caches, among
+    # other things), so a ratio inside both builds' quartile ranges is weak evidence.
+    print("| case | before ms | after ms | before / after | before quartiles | after quartiles |")
+    print("|---|---:|---:|---:|---:|---:|")
     for i, case in enumerate(args.cases):
-        before = np.median(medians[args.before][i]) * 1e3
-        after = np.median(medians[args.after][i]) * 1e3
+        b25, before, b75 = np.percentile(medians[args.before][i], [25, 50, 75]) * 1e3
+        a25, after, a75 = np.percentile(medians[args.after][i], [25, 50, 75]) * 1e3
         shape, scale, mode, options, threads = case.split("|")
         label = f"{shape} x{scale} {mode}{'' if options == '-' else ' ' + options}, {threads}T"
-        print(f"| {label} | {before:.3f} | {after:.3f} | {before / after:.2f} |")
+        print(f"| {label} | {before:.3f} | {after:.3f} | {before / after:.2f} "
+              f"| {b25:.3f}-{b75:.3f} | {a25:.3f}-{a75:.3f} |")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ def _same_bits(a, b):
 
 CASES = [
     # (shape, height scale, width scale, mode, antialias)
-    ((1, 64, 1024, 3), 0.5, 0.5, "cubic", True),     # nine taps: single float rows, uint8 pairs
+    ((1, 64, 1024, 3), 0.5, 0.5, "cubic", True),     # nine taps, rows 12 KB apart
     ((1, 64, 1024, 3), 0.5, 0.5, "linear", True),
     ((1, 60, 333, 1), 0.5, 0.75, "cubic", False),    # four taps; a tail of 333 floats
     ((1, 90, 200, 4), 0.3, 0.5, "cubic", True),      # 14 taps, three or four new rows

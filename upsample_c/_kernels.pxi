@@ -560,6 +560,18 @@ cdef extern from *:
             for (e = 0; e < span; e += 16)
                 _mm_prefetch((const char *)(ahead[a] + i + e), _MM_HINT_T1);
     }
+    /* Elements before the first 32-byte boundary of a float row of n
+       elements (0 when the row is not even 4-byte aligned, where no boundary
+       can be reached). Rows under UPS_ALIGN_MIN elements keep their loads
+       where they fall: aligned, images of 224² to 500² RGB pixels ran
+       0.94x-1.03x as fast (benchmarks/ab.py), while rows of 3,072 floats and
+       more gained. */
+    #define UPS_ALIGN_MIN 2048
+    static inline Py_ssize_t ups_align_head(const float *row, Py_ssize_t n) {
+        size_t mis = (size_t)row & 31;
+        if (n < UPS_ALIGN_MIN || (mis & 3)) return 0;
+        return (Py_ssize_t)(((32 - mis) & 31) / sizeof(float));
+    }
     static inline float ups_sum1(const float *base, const Py_ssize_t *offsets, const float *w,
                                  Py_ssize_t taps, Py_ssize_t i) {
         Py_ssize_t k;
@@ -570,12 +582,23 @@ cdef extern from *:
     UPS_SPECIALISED void ups_combine_avx2(float *dst, const float *base, const Py_ssize_t *offsets,
                                         const float *w, Py_ssize_t taps, Py_ssize_t n,
                                         int stream, const float *const *ahead, int n_ahead) {
-        Py_ssize_t i = 0;
-        if (stream) {
-            Py_ssize_t head = (Py_ssize_t)(((64 - ((size_t)dst & 63)) & 63) / sizeof(float));
-            if (head > n) head = n;
-            for (; i < head; i++) dst[i] = ups_sum1(base, offsets, w, taps, i);
+        Py_ssize_t i = 0, head;
+        /* Streaming stores need an aligned destination. Otherwise the loads
+           are what to align: they outnumber the stores by the tap count, and
+           NumPy's buffers usually start 16 bytes past a 64-byte line, where
+           every other 32-byte load straddles two lines. */
+        if (stream) head = (Py_ssize_t)(((64 - ((size_t)dst & 63)) & 63) / sizeof(float));
+        else head = ups_align_head(base + offsets[0], n);
+        if (head > n) head = n;
+        if (!stream && n >= 8 && head) {
+            /* The outputs before the boundary as one vector (reaching past
+               it: the loop below writes those again, with the same values).
+               Not before streaming stores, which would then share a line
+               with ordinary ones. */
+            _mm256_storeu_ps(dst, ups_dot8(base, offsets, w, taps));
+            i = head;
         }
+        for (; i < head; i++) dst[i] = ups_sum1(base, offsets, w, taps, i);
         if (taps <= 16) {
             /* Row pointers and broadcast weights in locals: dst is a float
                pointer too, so the compiler would otherwise reload the tables
@@ -643,6 +666,17 @@ cdef extern from *:
                 _mm256_storeu_ps(dst + i, a);
                 _mm256_storeu_ps(dst + i + 8, b);
             }
+        }
+        /* The tail as vectors too, the last one ending at n (rewriting some
+           outputs with the same values; after streaming stores only where
+           it stays clear of their lines): one element at a time, each sum
+           is a chain of dependent multiply-adds. */
+        for (; i + 8 <= n; i += 8)
+            _mm256_storeu_ps(dst + i, ups_dot8(base + i, offsets, w, taps));
+        if (i < n && n >= 8 && (!stream || ((size_t)(dst + n - 8) & ~(size_t)63) >=
+                                           ((size_t)(dst + i) & ~(size_t)63))) {
+            _mm256_storeu_ps(dst + n - 8, ups_dot8(base + n - 8, offsets, w, taps));
+            i = n;
         }
         for (; i < n; i++) dst[i] = ups_sum1(base, offsets, w, taps, i);
     }
@@ -720,6 +754,36 @@ cdef extern from *:
     #define UPS_STORE4(p, a) \
         do { _mm256_storeu_ps(p, a##0); _mm256_storeu_ps((p) + 8, a##1); \
              _mm256_storeu_ps((p) + 16, a##2); _mm256_storeu_ps((p) + 24, a##3); } while (0)
+    /* Both sums one element at a time, from i up to `end`. */
+    #define UPS_PAIR_SCALAR(ELEM, end) \
+        do { \
+            Py_ssize_t end_ = (end); \
+            for (; i < end_; i++) { \
+                float acc0 = w0[0] * (float)base[offsets0[0] + i]; \
+                float acc1 = w1[0] * (float)base[offsets1[0] + i]; \
+                for (k = 1; k < taps; k++) { \
+                    acc0 = fmaf(w0[k], (float)base[offsets0[k] + i], acc0); \
+                    acc1 = fmaf(w1[k], (float)base[offsets1[k] + i], acc1); \
+                } \
+                dst0[i] = acc0; \
+                dst1[i] = acc1; \
+            } \
+        } while (0)
+    /* Both sums for the eight elements from `at`, in the same order. */
+    #define UPS_PAIR8(LOAD, at) \
+        do { \
+            Py_ssize_t at_ = (at); \
+            __m256 s0_ = _mm256_mul_ps(_mm256_broadcast_ss(w0), LOAD(base + offsets0[0] + at_)); \
+            __m256 s1_ = _mm256_mul_ps(_mm256_broadcast_ss(w1), LOAD(base + offsets1[0] + at_)); \
+            for (k = 1; k < taps; k++) { \
+                s0_ = _mm256_fmadd_ps(_mm256_broadcast_ss(w0 + k), \
+                                      LOAD(base + offsets0[k] + at_), s0_); \
+                s1_ = _mm256_fmadd_ps(_mm256_broadcast_ss(w1 + k), \
+                                      LOAD(base + offsets1[k] + at_), s1_); \
+            } \
+            _mm256_storeu_ps(dst0 + at_, s0_); \
+            _mm256_storeu_ps(dst1 + at_, s1_); \
+        } while (0)
     /* The shared body: ELEM is the source element type, LOAD turns eight of
        them into floats. */
     #define UPS_COMBINE_PAIR(ELEM, LOAD) \
@@ -734,6 +798,15 @@ cdef extern from *:
                 if (offsets0[k] != offsets1[k - shift]) return 0; \
             for (k = 0; k < taps; k++) rows[k] = base + offsets0[k]; \
             for (k = taps - shift; k < taps; k++) rows[k + shift] = base + offsets1[k]; \
+            /* Float loads aligned, as in ups_combine_avx2 (a uint8 load is 8 \
+               bytes): one step of eight covers the outputs before the boundary. */ \
+            if (sizeof(ELEM) == 4) { \
+                Py_ssize_t head = ups_align_head((const float *)(const void *)rows[0], n); \
+                if (head) { \
+                    UPS_PAIR8(LOAD, 0); \
+                    i = head; \
+                } \
+            } \
             /* Four vectors per sum and step, so that each broadcast weight \
                serves four multiply-adds. */ \
             for (; i + 32 <= n; i += 32) { \
@@ -766,16 +839,12 @@ cdef extern from *:
                 UPS_STORE4(dst0 + i, a); \
                 UPS_STORE4(dst1 + i, b); \
             } \
-            for (; i < n; i++) { \
-                float acc0 = w0[0] * (float)base[offsets0[0] + i]; \
-                float acc1 = w1[0] * (float)base[offsets1[0] + i]; \
-                for (k = 1; k < taps; k++) { \
-                    acc0 = fmaf(w0[k], (float)base[offsets0[k] + i], acc0); \
-                    acc1 = fmaf(w1[k], (float)base[offsets1[k] + i], acc1); \
-                } \
-                dst0[i] = acc0; \
-                dst1[i] = acc1; \
+            for (; i + 8 <= n; i += 8) UPS_PAIR8(LOAD, i); \
+            if (i < n && n >= 8) { \
+                UPS_PAIR8(LOAD, n - 8); \
+                i = n; \
             } \
+            UPS_PAIR_SCALAR(ELEM, n); \
             return 1; \
         } while (0)
     #endif
@@ -835,6 +904,15 @@ cdef extern from *:
             }
             _mm256_storeu_ps(dst + i, lo);
             _mm256_storeu_ps(dst + i + 8, hi);
+        }
+        /* The tail as vectors, the last one ending at n, as in
+           ups_combine_avx2. */
+        while (i < n && n >= 8) {
+            Py_ssize_t at = i + 8 <= n ? i : n - 8;
+            __m256 v = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + at));
+            for (k = 1; k < taps; k++) v = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + at), v);
+            _mm256_storeu_ps(dst + at, v);
+            i = at + 8;
         }
         for (; i < n; i++) {
             float acc = w[0] * (float)rows[0][i];
@@ -1678,10 +1756,7 @@ cdef void _planar_chunk_height_first(const real* src, real* dst, Py_ssize_t firs
                 count = last - r if last - r < ROW_TILE else ROW_TILE
                 b = 0
                 while b < count:
-                    # Float rows of more than 8 taps stay single: the antialiased 1024²
-                    # cubic (9 taps, 12 KB rows) ran 1.06x-1.07x faster at 1 thread
-                    # without pairs (benchmarks/ab.py), while uint8 rows of 9 taps gain.
-                    if b + 1 < count and h_taps <= 8 and _combine_source_row_pair(
+                    if b + 1 < count and _combine_source_row_pair(
                             row + b * in_len, src, r + b, h_in, h_out, in_len, h_index,
                             h_weights, h_taps, row_offsets):
                         b += 2
