@@ -4,6 +4,14 @@ On a shared machine two builds timed one after the other can differ by more than
 being measured. This script alternates them instead: each round runs every case in a fresh
 process of each build (in alternating order), and the medians over the rounds are compared.
 
+Where a process's memory lands matters as much: two copies of one build, run from work trees
+whose paths differ in length, timed 1.14x apart on some cases, their quartiles apart (the
+path goes into the environment and sys.path, which shifts the stack and the heap, and with
+them which addresses of the kernels' buffers share cache sets). So both builds are run
+through links of the same length, and each round shifts the layout at random (padding in
+the environment and a heap allocation before the import), the same for both builds: the
+medians then compare the builds over many layouts rather than in one layout each.
+
     git worktree add /tmp/before <commit>
     (cd /tmp/before && python setup.py build_ext --inplace)
     python setup.py build_ext --inplace
@@ -18,13 +26,16 @@ output), ``warm`` (no cache flush between calls); ``-`` for none.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
 CHILD = r"""
-import json, sys, time
+import json, os, sys, time
+_layout = bytearray(int(os.environ["UPSAMPLE_AB_HEAP"]))  # shifts the heap for this round
 import numpy as np
 from upsample import upsample
 
@@ -59,9 +70,12 @@ print(json.dumps(medians))
 """
 
 
-def run_build(path, cases, repeats):
-    """Median seconds per case in a fresh process importing upsample from `path`."""
-    env = dict(os.environ, PYTHONPATH=os.path.abspath(path))
+def run_build(path, cases, repeats, layout):
+    """Median seconds per case in a fresh process importing upsample from `path`, with the
+    round's layout: (environment padding, heap bytes allocated before the import)."""
+    pad, heap = layout
+    env = dict(os.environ, PYTHONPATH=path, UPSAMPLE_AB_PAD="x" * pad,
+               UPSAMPLE_AB_HEAP=str(heap))
     done = subprocess.run([sys.executable, "-c", CHILD, json.dumps(cases), str(repeats)],
                           cwd=os.path.abspath(os.sep), env=env, capture_output=True, text=True)
     if done.returncode:
@@ -77,20 +91,29 @@ def main():
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=15, help="calls per case and round")
     args = parser.parse_args()
-    trees = [args.before, args.after]
+    # Links of equal length to the two trees, so that their paths shift nothing.
+    links = tempfile.mkdtemp(prefix="upsample-ab-")
+    trees = [os.path.join(links, "a"), os.path.join(links, "b")]
+    for link, tree in zip(trees, (args.before, args.after)):
+        os.symlink(os.path.abspath(tree), link)
+    rng = np.random.default_rng()
     medians = {tree: [[] for _ in args.cases] for tree in trees}
-    for round_ in range(args.rounds):
-        for tree in (trees if round_ % 2 == 0 else trees[::-1]):
-            for i, seconds in enumerate(run_build(tree, args.cases, args.repeats)):
-                medians[tree][i].append(seconds)
+    try:
+        for round_ in range(args.rounds):
+            layout = (int(rng.integers(0, 4096)), int(rng.integers(0, 1 << 17)))
+            for tree in (trees if round_ % 2 == 0 else trees[::-1]):
+                for i, seconds in enumerate(run_build(tree, args.cases, args.repeats, layout)):
+                    medians[tree][i].append(seconds)
+    finally:
+        shutil.rmtree(links)
     # The spread is over the rounds (one process each): processes of one build differ by
     # more than calls within a process do (where their pages land in the caches, among
     # other things), so a ratio inside both builds' quartile ranges is weak evidence.
     print("| case | before ms | after ms | before / after | before quartiles | after quartiles |")
     print("|---|---:|---:|---:|---:|---:|")
     for i, case in enumerate(args.cases):
-        b25, before, b75 = np.percentile(medians[args.before][i], [25, 50, 75]) * 1e3
-        a25, after, a75 = np.percentile(medians[args.after][i], [25, 50, 75]) * 1e3
+        b25, before, b75 = np.percentile(medians[trees[0]][i], [25, 50, 75]) * 1e3
+        a25, after, a75 = np.percentile(medians[trees[1]][i], [25, 50, 75]) * 1e3
         shape, scale, mode, options, threads = case.split("|")
         label = f"{shape} x{scale} {mode}{'' if options == '-' else ' ' + options}, {threads}T"
         print(f"| {label} | {before:.3f} | {after:.3f} | {before / after:.2f} "

@@ -1,8 +1,9 @@
 """The result does not depend on where the input and the output start in memory.
 
-The vertical combinations align their loads to 32 bytes (or, writing with
-streaming stores, their stores to 64), computing the outputs before that
-boundary and after the last full step as vectors that overlap the main loop's.
+The vertical combinations of nine taps and more align their loads to 32 bytes
+(and any, writing with streaming stores, their stores to 64), computing the
+outputs before that boundary and after the last full step as vectors that
+overlap the main loop's.
 Those overlaps rewrite outputs with the same values, so the bits must come out
 the same for every start address. These cases move the input (and the output
 given as ``out=``) by every element offset within a 32-byte span and compare
@@ -33,7 +34,8 @@ CASES = [
     # (shape, scale, mode, antialias): height first, nine taps, 12 KB rows
     ((1, 40, 1024, 3), 0.5, "cubic", True),
     ((1, 40, 1024, 3), 0.5, "linear", True),
-    ((1, 36, 333, 1), 0.5, "cubic", False),      # rows of 333 floats: every head and tail
+    ((1, 36, 333, 1), 0.5, "cubic", False),      # rows of 333 floats: every tail
+    ((1, 36, 333, 1), 0.5, "cubic", True),       # and every head (nine taps)
     ((2, 30, 101, 5), 0.6, "cubic", True),
     ((1, 20, 7, 1), 0.5, "linear", True),         # rows shorter than one vector
     ((1, 310, 400, 3), 1.7, "linear", False),     # 4.3 MB out: streaming stores

@@ -560,16 +560,18 @@ cdef extern from *:
             for (e = 0; e < span; e += 16)
                 _mm_prefetch((const char *)(ahead[a] + i + e), _MM_HINT_T1);
     }
-    /* Elements before the first 32-byte boundary of a float row of n
-       elements (0 when the row is not even 4-byte aligned, where no boundary
-       can be reached). Rows under UPS_ALIGN_MIN elements keep their loads
-       where they fall: aligned, images of 224² to 500² RGB pixels ran
-       0.94x-1.03x as fast (benchmarks/ab.py), while rows of 3,072 floats and
-       more gained. */
-    #define UPS_ALIGN_MIN 2048
-    static inline Py_ssize_t ups_align_head(const float *row, Py_ssize_t n) {
+    /* Elements before the first 32-byte boundary of a float row (0 when the
+       row is not even 4-byte aligned, where no boundary can be reached), for
+       combinations of UPS_ALIGN_TAPS taps and more. Those are the ones whose
+       loads outnumber their stores enough for aligned loads to pay for the
+       stores they misalign: a pair of nine-tap rows reads eleven rows for two
+       stores, and the antialiased 1024² cubic downscale ran 1.12x faster
+       aligned at 1 and 2 threads (benchmarks/ab.py, 40 rounds), while
+       four-tap rows showed no gain. */
+    #define UPS_ALIGN_TAPS 9
+    static inline Py_ssize_t ups_align_head(const float *row, Py_ssize_t taps) {
         size_t mis = (size_t)row & 31;
-        if (n < UPS_ALIGN_MIN || (mis & 3)) return 0;
+        if (taps < UPS_ALIGN_TAPS || (mis & 3)) return 0;
         return (Py_ssize_t)(((32 - mis) & 31) / sizeof(float));
     }
     static inline float ups_sum1(const float *base, const Py_ssize_t *offsets, const float *w,
@@ -588,7 +590,7 @@ cdef extern from *:
            NumPy's buffers usually start 16 bytes past a 64-byte line, where
            every other 32-byte load straddles two lines. */
         if (stream) head = (Py_ssize_t)(((64 - ((size_t)dst & 63)) & 63) / sizeof(float));
-        else head = ups_align_head(base + offsets[0], n);
+        else head = ups_align_head(base + offsets[0], taps);
         if (head > n) head = n;
         if (!stream && n >= 8 && head) {
             /* The outputs before the boundary as one vector (reaching past
@@ -801,7 +803,7 @@ cdef extern from *:
             /* Float loads aligned, as in ups_combine_avx2 (a uint8 load is 8 \
                bytes): one step of eight covers the outputs before the boundary. */ \
             if (sizeof(ELEM) == 4) { \
-                Py_ssize_t head = ups_align_head((const float *)(const void *)rows[0], n); \
+                Py_ssize_t head = ups_align_head((const float *)(const void *)rows[0], taps); \
                 if (head) { \
                     UPS_PAIR8(LOAD, 0); \
                     i = head; \
