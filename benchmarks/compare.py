@@ -405,10 +405,17 @@ def main(argv=None):
     parser.add_argument("--no-pipeline", action="store_true",
                         help="skip the concurrent-threads and out= rows")
     parser.add_argument("--json", help="save the raw medians to this file")
+    parser.add_argument("--no-stream", action="store_true",
+                        help="upsample writes every output with ordinary stores (its "
+                             "streaming-store thresholds raised past any output): what "
+                             "streaming stores buy")
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats = 5
         args.no_mlx = True
+    if args.no_stream:
+        from upsample import _engine
+        _engine.STREAM_MIN_BYTES = _engine.WEIGHTED_STREAM_MIN_BYTES = 1 << 62
     records = run_suite(args)
     pipeline = {} if args.no_pipeline or args.only else run_pipeline(args.repeats)
     print(f"Machine: {machine_description()}\n")
