@@ -47,6 +47,21 @@ def test_gathered_pixels_are_the_indexed_ones(dtype, channels, width, scale):
     np.testing.assert_array_equal(upsample(x, scale), expected(x, scale))
 
 
+@pytest.mark.parametrize("dtype, channels", [("uint8", 4), ("float32", 1), ("int32", 1),
+                                            ("float32", 2), ("uint8", 8), ("float64", 1),
+                                            ("int16", 4)])
+@pytest.mark.parametrize("scale", [0.45, 0.8, 1.3, 1.5, 2.0, 2.7, 3.9])
+def test_pixels_of_four_and_eight_bytes_a_vector_at_a_time(dtype, channels, scale):
+    """4- and 8-byte pixels go eight or four at a time through one load and a lane
+    permutation where their sources lie within 32 bytes (an upscale, parts of a
+    downscale), one at a time elsewhere and in the tail; the widths put vector edges
+    everywhere."""
+    for width in (4, 5, 8, 9, 15, 16, 21, 33, 64, 101):
+        x = RNG.integers(-2**30, 2**30, (2, 3, width, channels)).astype(dtype)
+        np.testing.assert_array_equal(upsample(x, scale), expected(x, scale))
+        np.testing.assert_array_equal(upsample(x, scale, num_threads=2), expected(x, scale))
+
+
 @pytest.mark.parametrize("dtype, channels", PIXELS)
 def test_rows_read_backwards(dtype, channels):
     x = RNG.integers(0, 250, (1, 6, 37, channels)).astype(dtype)

@@ -254,6 +254,86 @@ cdef extern from *:
         }
         return 1;
     }
+    /* dst[j] = the elem_bytes (4 or 8) bytes at src_row + offsets[j], for j < n:
+       a nearest gather of 4-byte pixels (uint8 RGBA, float32 of one channel) or
+       8-byte ones (float32 pairs, float64). The outputs of one 32-byte vector
+       (eight or four) whose sources lie within the 32 bytes from the first one
+       (every vector of an upscale, most of a mild downscale) are one load, a
+       lane permutation and one store, instead of one copy per output that
+       waits on a load of its offset. A vector takes that path only where the
+       run reads at least that far (its last offset is at least 32 - elem_bytes
+       bytes past the vector's first), so the source row is never read past
+       the run's last element; other vectors, and the tail, copy element by
+       element. Returns 0 (nothing done) without AVX2 or for other sizes. */
+    static inline void ups_copy_elements(char *dst, const char *src_row,
+                                         const Py_ssize_t *offsets, Py_ssize_t from,
+                                         Py_ssize_t to, Py_ssize_t elem_bytes) {
+        Py_ssize_t k;
+        /* Literal lengths: each copy is one load and one store, not a call. */
+        if (elem_bytes == 4)
+            for (k = from; k < to; k++) memcpy(dst + 4 * k, src_row + offsets[k], 4);
+        else
+            for (k = from; k < to; k++) memcpy(dst + 8 * k, src_row + offsets[k], 8);
+    }
+    static int ups_gather_permuted(char *dst, const char *src_row, const Py_ssize_t *offsets,
+                                   Py_ssize_t n, Py_ssize_t elem_bytes) {
+    #if defined(__AVX2__)
+        Py_ssize_t j = 0, last = n > 0 ? offsets[n - 1] : 0;
+        const Py_ssize_t per = 32 / elem_bytes, reach = 32 - elem_bytes;
+        const __m256i evens = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+        const __m256i limit = _mm256_set1_epi64x(reach), zero = _mm256_setzero_si256();
+        const __m256i part = _mm256_set1_epi64x(elem_bytes - 1);
+        const __m256i one_high = _mm256_set1_epi64x((long long)1 << 32);
+        if (elem_bytes != 4 && elem_bytes != 8) return 0;
+        /* A run that shrinks on average (a downscale) has few vectors whose sources
+           fit: it skips the checks. */
+        if (n > 1 && last - offsets[0] > (n - 1) * elem_bytes) {
+            ups_copy_elements(dst, src_row, offsets, 0, n, elem_bytes);
+            return 1;
+        }
+        for (; j + per <= n; j += per) {
+            Py_ssize_t base = offsets[j];
+            if (base + reach <= last) {
+                __m256i b = _mm256_set1_epi64x((long long)base), idx;
+                __m256i d0 = _mm256_sub_epi64(_mm256_loadu_si256((const __m256i *)(offsets + j)), b);
+                /* Every byte distance a whole element within the 32 bytes. */
+                __m256i bad = _mm256_or_si256(_mm256_cmpgt_epi64(d0, limit),
+                                              _mm256_cmpgt_epi64(zero, d0));
+                __m256i d1 = zero;
+                if (elem_bytes == 4) {
+                    d1 = _mm256_sub_epi64(_mm256_loadu_si256((const __m256i *)(offsets + j + 4)), b);
+                    bad = _mm256_or_si256(bad, _mm256_or_si256(_mm256_cmpgt_epi64(d1, limit),
+                                                               _mm256_cmpgt_epi64(zero, d1)));
+                }
+                bad = _mm256_or_si256(bad, _mm256_and_si256(_mm256_or_si256(d0, d1), part));
+                if (_mm256_testz_si256(bad, bad)) {
+                    if (elem_bytes == 4) {
+                        /* Element indices: both halves' 64-bit lanes packed into
+                           eight 32-bit lanes. */
+                        __m256i lo = _mm256_permutevar8x32_epi32(_mm256_srli_epi64(d0, 2), evens);
+                        __m256i hi = _mm256_permutevar8x32_epi32(_mm256_srli_epi64(d1, 2), evens);
+                        idx = _mm256_permute2x128_si256(lo, hi, 0x20);
+                    } else {
+                        /* The two 32-bit halves of element e are lanes 2e and 2e + 1. */
+                        __m256i lanes = _mm256_srli_epi64(d0, 2);
+                        idx = _mm256_add_epi64(_mm256_or_si256(lanes, _mm256_slli_epi64(lanes, 32)),
+                                               one_high);
+                    }
+                    __m256i v = _mm256_loadu_si256((const __m256i *)(src_row + base));
+                    _mm256_storeu_si256((__m256i *)(dst + elem_bytes * j),
+                                        _mm256_permutevar8x32_epi32(v, idx));
+                    continue;
+                }
+            }
+            ups_copy_elements(dst, src_row, offsets, j, j + per, elem_bytes);
+        }
+        ups_copy_elements(dst, src_row, offsets, j, n, elem_bytes);
+        return 1;
+    #else
+        (void)dst; (void)src_row; (void)offsets; (void)n; (void)elem_bytes;
+        return 0;
+    #endif
+    }
     /* dst[j] = the elem_bytes bytes at src + j * step, for j < n: the columns of a
        nearest downscale by an integral factor, whose source pixels are a fixed
        step apart. One byte or one float at every other position (masks and
@@ -1076,6 +1156,8 @@ cdef extern from *:
                         Py_ssize_t taps) noexcept nogil
     void ups_gather_stepped(char* dst, const char* src, Py_ssize_t n, Py_ssize_t elem_bytes,
                             Py_ssize_t step) noexcept nogil
+    int ups_gather_permuted(char* dst, const char* src_row, const Py_ssize_t* offsets,
+                            Py_ssize_t n, Py_ssize_t elem_bytes) noexcept nogil
     Py_ssize_t ups_double_rgb(float* dst, const float* src, Py_ssize_t i0, Py_ssize_t i1,
                               const float* w, Py_ssize_t taps) noexcept nogil
     void ups_resample_rows8(const float* const* rows, float* const* outs, Py_ssize_t in_len,
@@ -2571,14 +2653,16 @@ cdef void _gather_elements(char* dst, const char* src_row, const Py_ssize_t* off
         for j in range(n):
             memcpy(dst + 3 * j, src_row + offsets[j], 3)
     elif elem_bytes == 4:
-        for j in range(n):
-            memcpy(dst + 4 * j, src_row + offsets[j], 4)
+        if not ups_gather_permuted(dst, src_row, offsets, n, 4):
+            for j in range(n):
+                memcpy(dst + 4 * j, src_row + offsets[j], 4)
     elif elem_bytes == 6:
         for j in range(n):
             memcpy(dst + 6 * j, src_row + offsets[j], 6)
     elif elem_bytes == 8:
-        for j in range(n):
-            memcpy(dst + 8 * j, src_row + offsets[j], 8)
+        if not ups_gather_permuted(dst, src_row, offsets, n, 8):
+            for j in range(n):
+                memcpy(dst + 8 * j, src_row + offsets[j], 8)
     elif elem_bytes == 12:
         # float32 RGB: one 16-byte move where it is safe, whose last 4 bytes the next
         # pixel overwrites. The source bytes past the pixel are inside the row when a
