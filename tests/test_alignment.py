@@ -38,6 +38,8 @@ CASES = [
     ((1, 36, 333, 1), 0.5, "cubic", True),       # and every head (nine taps)
     ((2, 30, 101, 5), 0.6, "cubic", True),
     ((1, 20, 7, 1), 0.5, "linear", True),         # rows shorter than one vector
+    ((1, 40, 3, 2), (0.5, 1.0), "cubic", True),   # the same with nine taps
+    ((1, 40, 2, 1), 0.5, "cubic", True),
     ((1, 310, 400, 3), 1.7, "linear", False),     # 4.3 MB out: streaming stores
     ((1, 48, 77, 3), (0.5, 1.7), "cubic", False),
 ]
@@ -52,7 +54,7 @@ def test_input_address_does_not_change_the_result(shape, scale, mode, antialias,
         kwargs = dict(dtype=np.uint8)
     else:
         x = rng.standard_normal(shape).astype(np.float32)
-        x[0, 1, 2] = np.nan
+        x[0, 1, shape[2] // 2] = np.nan
         x[0, 3] = -0.0
         kwargs = {}
     offsets = range(8) if dtype == np.float32 else (0, 1, 3, 8, 13, 31)
@@ -79,3 +81,20 @@ def test_output_address_does_not_change_the_result(shape, scale, mode):
         got = upsample(x, scale, mode, out=out)
         assert got is out
         assert np.array_equal(_bits(out), _bits(want)), offset
+
+
+@pytest.mark.parametrize("shape, scale", [((1, 40, 2, 1), 0.5), ((1, 40, 3, 2), (0.5, 1.0)),
+                                          ((1, 30, 333, 1), 0.5)])
+def test_a_source_that_ends_its_buffer(shape, scale):
+    """The vectors before the first boundary and after the last step stay inside the rows:
+    with the image at the very end of its allocation, a read past its last row would
+    leave it (AddressSanitizer reports that; see tools/asan.sh)."""
+    x = np.random.default_rng(9).standard_normal(shape).astype(np.float32)
+    want = _bits(upsample(x, scale, "cubic", antialias=True))
+    for offset in range(1, 8):
+        buffer = np.empty(x.size + offset, np.float32)
+        tail = buffer[offset:].reshape(shape)
+        tail[...] = x
+        assert tail.ctypes.data + tail.nbytes == buffer.ctypes.data + buffer.nbytes
+        got = upsample(tail, scale, "cubic", antialias=True)
+        assert np.array_equal(_bits(got), want), offset

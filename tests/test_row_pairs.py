@@ -57,6 +57,7 @@ CASES = [
     ((1, 45, 517, 2), 2 / 3, 0.5, "linear", True),
     ((3, 33, 100, 3), 0.5, 0.5, "cubic", False),     # pairs must not span two images
     ((2, 17, 37, 5), 0.45, 0.5, "cubic", True),      # widths below one vector step
+    ((1, 40, 2, 3), 0.5, 0.5, "cubic", True),       # rows of 6 floats, nine taps
 ]
 
 

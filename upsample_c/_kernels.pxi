@@ -882,7 +882,7 @@ cdef extern from *:
             for (k = taps - shift; k < taps; k++) rows[k + shift] = base + offsets1[k]; \
             /* Float loads aligned, as in ups_combine_avx2 (a uint8 load is 8 \
                bytes): one step of eight covers the outputs before the boundary. */ \
-            if (sizeof(ELEM) == 4) { \
+            if (sizeof(ELEM) == 4 && n >= 8) { \
                 Py_ssize_t head = ups_align_head((const float *)(const void *)rows[0], taps); \
                 if (head) { \
                     UPS_PAIR8(LOAD, 0); \
