@@ -263,8 +263,8 @@ cdef extern from *:
        waits on a load of its offset. A vector takes that path only where the
        run reads at least that far (its last offset is at least 32 - elem_bytes
        bytes past the vector's first), so the source row is never read past
-       the run's last element; other vectors, and the tail, copy element by
-       element. Returns 0 (nothing done) without AVX2 or for other sizes. */
+       the run's last element; other vectors, the tail, and every element
+       without AVX2 are copied one at a time (ups_copy_elements). */
     static inline void ups_copy_elements(char *dst, const char *src_row,
                                          const Py_ssize_t *offsets, Py_ssize_t from,
                                          Py_ssize_t to, Py_ssize_t elem_bytes) {
@@ -275,8 +275,8 @@ cdef extern from *:
         else
             for (k = from; k < to; k++) memcpy(dst + 8 * k, src_row + offsets[k], 8);
     }
-    static int ups_gather_permuted(char *dst, const char *src_row, const Py_ssize_t *offsets,
-                                   Py_ssize_t n, Py_ssize_t elem_bytes) {
+    static void ups_gather_permuted(char *dst, const char *src_row, const Py_ssize_t *offsets,
+                                    Py_ssize_t n, Py_ssize_t elem_bytes) {
     #if defined(__AVX2__)
         Py_ssize_t j = 0, last = n > 0 ? offsets[n - 1] : 0;
         const Py_ssize_t per = 32 / elem_bytes, reach = 32 - elem_bytes;
@@ -284,12 +284,11 @@ cdef extern from *:
         const __m256i limit = _mm256_set1_epi64x(reach), zero = _mm256_setzero_si256();
         const __m256i part = _mm256_set1_epi64x(elem_bytes - 1);
         const __m256i one_high = _mm256_set1_epi64x((long long)1 << 32);
-        if (elem_bytes != 4 && elem_bytes != 8) return 0;
         /* A run that shrinks on average (a downscale) has few vectors whose sources
            fit: it skips the checks. */
         if (n > 1 && last - offsets[0] > (n - 1) * elem_bytes) {
             ups_copy_elements(dst, src_row, offsets, 0, n, elem_bytes);
-            return 1;
+            return;
         }
         for (; j + per <= n; j += per) {
             Py_ssize_t base = offsets[j];
@@ -328,10 +327,8 @@ cdef extern from *:
             ups_copy_elements(dst, src_row, offsets, j, j + per, elem_bytes);
         }
         ups_copy_elements(dst, src_row, offsets, j, n, elem_bytes);
-        return 1;
     #else
-        (void)dst; (void)src_row; (void)offsets; (void)n; (void)elem_bytes;
-        return 0;
+        ups_copy_elements(dst, src_row, offsets, 0, n, elem_bytes);
     #endif
     }
     /* dst[j] = the elem_bytes bytes at src + j * step, for j < n: the columns of a
@@ -836,21 +833,6 @@ cdef extern from *:
     #define UPS_STORE4(p, a) \
         do { _mm256_storeu_ps(p, a##0); _mm256_storeu_ps((p) + 8, a##1); \
              _mm256_storeu_ps((p) + 16, a##2); _mm256_storeu_ps((p) + 24, a##3); } while (0)
-    /* Both sums one element at a time, from i up to `end`. */
-    #define UPS_PAIR_SCALAR(ELEM, end) \
-        do { \
-            Py_ssize_t end_ = (end); \
-            for (; i < end_; i++) { \
-                float acc0 = w0[0] * (float)base[offsets0[0] + i]; \
-                float acc1 = w1[0] * (float)base[offsets1[0] + i]; \
-                for (k = 1; k < taps; k++) { \
-                    acc0 = fmaf(w0[k], (float)base[offsets0[k] + i], acc0); \
-                    acc1 = fmaf(w1[k], (float)base[offsets1[k] + i], acc1); \
-                } \
-                dst0[i] = acc0; \
-                dst1[i] = acc1; \
-            } \
-        } while (0)
     /* Both sums for the eight elements from `at`, in the same order. */
     #define UPS_PAIR8(LOAD, at) \
         do { \
@@ -926,7 +908,16 @@ cdef extern from *:
                 UPS_PAIR8(LOAD, n - 8); \
                 i = n; \
             } \
-            UPS_PAIR_SCALAR(ELEM, n); \
+            for (; i < n; i++) { \
+                float acc0 = w0[0] * (float)base[offsets0[0] + i]; \
+                float acc1 = w1[0] * (float)base[offsets1[0] + i]; \
+                for (k = 1; k < taps; k++) { \
+                    acc0 = fmaf(w0[k], (float)base[offsets0[k] + i], acc0); \
+                    acc1 = fmaf(w1[k], (float)base[offsets1[k] + i], acc1); \
+                } \
+                dst0[i] = acc0; \
+                dst1[i] = acc1; \
+            } \
             return 1; \
         } while (0)
     #endif
@@ -1156,8 +1147,8 @@ cdef extern from *:
                         Py_ssize_t taps) noexcept nogil
     void ups_gather_stepped(char* dst, const char* src, Py_ssize_t n, Py_ssize_t elem_bytes,
                             Py_ssize_t step) noexcept nogil
-    int ups_gather_permuted(char* dst, const char* src_row, const Py_ssize_t* offsets,
-                            Py_ssize_t n, Py_ssize_t elem_bytes) noexcept nogil
+    void ups_gather_permuted(char* dst, const char* src_row, const Py_ssize_t* offsets,
+                             Py_ssize_t n, Py_ssize_t elem_bytes) noexcept nogil
     Py_ssize_t ups_double_rgb(float* dst, const float* src, Py_ssize_t i0, Py_ssize_t i1,
                               const float* w, Py_ssize_t taps) noexcept nogil
     void ups_resample_rows8(const float* const* rows, float* const* outs, Py_ssize_t in_len,
@@ -2652,17 +2643,11 @@ cdef void _gather_elements(char* dst, const char* src_row, const Py_ssize_t* off
         # uint8 RGB: without its own case, each pixel was a library call.
         for j in range(n):
             memcpy(dst + 3 * j, src_row + offsets[j], 3)
-    elif elem_bytes == 4:
-        if not ups_gather_permuted(dst, src_row, offsets, n, 4):
-            for j in range(n):
-                memcpy(dst + 4 * j, src_row + offsets[j], 4)
+    elif elem_bytes == 4 or elem_bytes == 8:
+        ups_gather_permuted(dst, src_row, offsets, n, elem_bytes)
     elif elem_bytes == 6:
         for j in range(n):
             memcpy(dst + 6 * j, src_row + offsets[j], 6)
-    elif elem_bytes == 8:
-        if not ups_gather_permuted(dst, src_row, offsets, n, 8):
-            for j in range(n):
-                memcpy(dst + 8 * j, src_row + offsets[j], 8)
     elif elem_bytes == 12:
         # float32 RGB: one 16-byte move where it is safe, whose last 4 bytes the next
         # pixel overwrites. The source bytes past the pixel are inside the row when a
