@@ -414,8 +414,8 @@ def main(argv=None):
         args.repeats = 5
         args.no_mlx = True
     if args.no_stream:
-        from upsample import _engine
-        _engine.STREAM_MIN_BYTES = _engine.WEIGHTED_STREAM_MIN_BYTES = 1 << 62
+        from upsample import _plan_nearest, _plan_weighted
+        _plan_nearest.STREAM_MIN_BYTES = _plan_weighted.WEIGHTED_STREAM_MIN_BYTES = 1 << 62
     records = run_suite(args)
     pipeline = {} if args.no_pipeline or args.only else run_pipeline(args.repeats)
     print(f"Machine: {machine_description()}\n")

@@ -124,10 +124,10 @@ def test_layer_repr():
 @pytest.mark.parametrize("mode", ["linear", "cubic"])
 def test_scale_two_tables_follow_the_pattern_the_kernels_assume(mode):
     """The kernels' scale-2 fast path hard-codes these taps; the tables must agree."""
-    from upsample import _engine, _tables
+    from upsample import _axis_table, _tables
 
     for n_in in [3, 4, 5, 6, 7, 16, 33, 1000, 4097, 100_003]:
-        assert _engine.is_doubling(n_in, 2.0, mode, False, False)
+        assert _axis_table.is_doubling(n_in, 2.0, mode, False, False)
         index, weights = _tables.weighted_table(n_in, 2 * n_in, 2.0, mode, False, False)
         margin = index.shape[1] // 2
         # Every interior pair of outputs has the same weights (held as constants).

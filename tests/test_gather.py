@@ -86,14 +86,14 @@ def test_a_source_that_ends_its_buffer(dtype, channels):
 @pytest.fixture
 def long_rows(monkeypatch):
     """Rows count as long from 40 columns on, so small arrays take the long-row path."""
-    from upsample import _api, _engine
+    from upsample import _api, _plan_nearest
     from upsample_c import kernels
 
     calls = []
     kernel = kernels.repeat_nearest
     monkeypatch.setattr(kernels, "repeat_nearest",
                         lambda *args: calls.append(args[0].shape) or kernel(*args))
-    monkeypatch.setattr(_engine, "LONG_REPEAT_COLUMNS", 40)
+    monkeypatch.setattr(_plan_nearest, "LONG_REPEAT_COLUMNS", 40)
     _api._PLANS.clear()
     yield calls
     _api._PLANS.clear()

@@ -213,9 +213,9 @@ def test_arguments_that_cannot_be_hashed_are_checked_as_usual():
 
 
 def test_bounded_cache_keeps_the_most_recent_within_its_budget():
-    from upsample._engine import _BoundedCache
+    from upsample._cache import BoundedCache
 
-    cache = _BoundedCache(100)
+    cache = BoundedCache(100)
     cache.put("a", "A", 40)
     cache.put("b", "B", 40)
     assert cache.get("a") == "A"  # now the most recently used
@@ -229,19 +229,20 @@ def test_bounded_cache_keeps_the_most_recent_within_its_budget():
 def test_long_signals_reuse_their_nearest_offsets(scale, monkeypatch):
     """A signal longer than any remembered plan still has its offsets remembered, and
     results with remembered offsets equal those with offsets built afresh."""
-    from upsample import _engine
+    from upsample import _plan_nearest
+    from upsample._cache import BoundedCache
 
-    monkeypatch.setattr(_engine, "_OFFSETS", _engine._BoundedCache(_engine.OFFSETS_CACHE_BYTES))
+    monkeypatch.setattr(_plan_nearest, "_OFFSETS", BoundedCache(_plan_nearest.OFFSETS_CACHE_BYTES))
     x = RNG.random((2, 300_000, 2)).astype(np.float32)
     first = upsample(x, scale)
-    assert len(_engine._OFFSETS._items) == 1
+    assert len(_plan_nearest._OFFSETS._items) == 1
     y = RNG.random((2, 300_000, 2)).astype(np.float32)
     again = upsample(y, scale)
-    assert len(_engine._OFFSETS._items) == 1
+    assert len(_plan_nearest._OFFSETS._items) == 1
     if scale == 2:
         assert np.array_equal(first, np.repeat(x, 2, axis=1))
         assert np.array_equal(again, np.repeat(y, 2, axis=1))
-    monkeypatch.setattr(_engine, "_OFFSETS", _engine._BoundedCache(_engine.OFFSETS_CACHE_BYTES))
+    monkeypatch.setattr(_plan_nearest, "_OFFSETS", BoundedCache(_plan_nearest.OFFSETS_CACHE_BYTES))
     assert np.array_equal(upsample(y, scale), again)
 
 

@@ -12,7 +12,7 @@ not, across images of a batch and with NaN and signed zeros in the input.
 import numpy as np
 import pytest
 
-from upsample import _engine
+from upsample import _axis_table, _plan_weighted
 from upsample_c import kernels
 
 F32 = np.dtype(np.float32)
@@ -61,7 +61,7 @@ CASES = [
 ]
 
 
-@pytest.mark.skipif(not _engine.ROW_TILES, reason="no row tiles in this build")
+@pytest.mark.skipif(not _plan_weighted.ROW_TILES, reason="no row tiles in this build")
 @pytest.mark.parametrize("special", ["none", "nan", "signed zeros"])
 @pytest.mark.parametrize("shape, h_scale, w_scale, mode, antialias", CASES)
 def test_each_row_equals_the_row_combined_alone(shape, h_scale, w_scale, mode, antialias,
@@ -75,8 +75,8 @@ def test_each_row_equals_the_row_combined_alone(shape, h_scale, w_scale, mode, a
         x[:, 1::3] = 0.0
     h_out = max(1, int(shape[1] * h_scale))
     w_out = max(1, int(shape[2] * w_scale))
-    height = _engine._axis_table(shape[1], h_out, h_scale, mode, False, antialias, F32)
-    width = _engine._axis_table(shape[2], w_out, w_scale, mode, False, antialias, F32)
+    height = _axis_table.axis_table(shape[1], h_out, h_scale, mode, False, antialias, F32)
+    width = _axis_table.axis_table(shape[2], w_out, w_scale, mode, False, antialias, F32)
     before = x.copy()
     for row_tiles in (True, False):
         whole = _planar(x, height, width, list(range(h_out)), row_tiles)
@@ -88,7 +88,7 @@ def test_each_row_equals_the_row_combined_alone(shape, h_scale, w_scale, mode, a
     np.testing.assert_array_equal(x, before)
 
 
-@pytest.mark.skipif(not _engine.ROW_TILES, reason="no row tiles in this build")
+@pytest.mark.skipif(not _plan_weighted.ROW_TILES, reason="no row tiles in this build")
 @pytest.mark.parametrize("shape, h_scale, w_scale, mode, antialias", CASES)
 def test_each_uint8_row_equals_the_row_combined_alone(shape, h_scale, w_scale, mode,
                                                       antialias):
@@ -96,15 +96,15 @@ def test_each_uint8_row_equals_the_row_combined_alone(shape, h_scale, w_scale, m
     x = np.random.default_rng(sum(shape)).integers(0, 256, shape).astype(np.uint8)
     h_out = max(1, int(shape[1] * h_scale))
     w_out = max(1, int(shape[2] * w_scale))
-    height = _engine._axis_table(shape[1], h_out, h_scale, mode, False, antialias, F32)
-    width = _engine._axis_table(shape[2], w_out, w_scale, mode, False, antialias, F32)
+    height = _axis_table.axis_table(shape[1], h_out, h_scale, mode, False, antialias, F32)
+    width = _axis_table.axis_table(shape[2], w_out, w_scale, mode, False, antialias, F32)
     whole = _planar(x, height, width, list(range(h_out)), True)
     np.testing.assert_array_equal(_planar(x, height, width, list(range(h_out)), True, 2), whole)
     alone = np.concatenate([_planar(x, height, width, [j], True) for j in range(h_out)], axis=1)
     np.testing.assert_array_equal(alone, whole)
 
 
-@pytest.mark.skipif(not _engine.ROW_TILES, reason="no row tiles in this build")
+@pytest.mark.skipif(not _plan_weighted.ROW_TILES, reason="no row tiles in this build")
 def test_the_pairs_run_where_the_tables_allow_them():
     """The tables the planner builds for a downscale let nearly every pair share rows: the
     taps of row j + 1 are those of row j moved on by the rows it adds. Checked on the
@@ -112,7 +112,7 @@ def test_the_pairs_run_where_the_tables_allow_them():
     for n_in, scale, mode, antialias in [(1024, 0.5, "cubic", True), (720, 0.5, "cubic", False),
                                          (1024, 0.5, "linear", True), (200, 0.3, "cubic", True)]:
         n_out = int(n_in * scale)
-        table = _engine._axis_table(n_in, n_out, scale, mode, False, antialias, F32)
+        table = _axis_table.axis_table(n_in, n_out, scale, mode, False, antialias, F32)
         index = table.index
         shared = 0
         for j in range(0, n_out - 1, 2):

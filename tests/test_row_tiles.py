@@ -11,7 +11,7 @@ loop gives.
 import numpy as np
 import pytest
 
-from upsample import _api, _engine, upsample
+from upsample import _api, _axis_table, _plan_weighted, upsample
 
 RNG = np.random.default_rng(23)
 
@@ -23,23 +23,23 @@ RNG = np.random.default_rng(23)
                                          (517, 1.5), (1000, 0.5)])
 def test_every_planned_table_is_sorted(mode, align_corners, antialias, n_in, scale):
     n_out = max(1, int(n_in * scale))
-    table = _engine._axis_table(n_in, n_out, scale, mode, align_corners, antialias,
-                                np.dtype(np.float32))
+    table = _axis_table.axis_table(n_in, n_out, scale, mode, align_corners, antialias,
+                                   np.dtype(np.float32))
     assert table.sorted
 
 
 def test_an_unsorted_table_keeps_the_rows_off_the_tiles():
     index = np.array([[0, 1], [2, 3], [1, 2]], dtype=np.int64)
     weights = np.full(6, 0.5, dtype=np.float32)
-    table = _engine._AxisTable(index, weights, False)
+    table = _axis_table.AxisTable(index, weights, False, 6)
     assert not table.sorted
-    assert not _engine._use_row_tiles(np.dtype(np.float32), True, table, True, 2, 4, 3, 3)
+    assert not _plan_weighted._use_row_tiles(np.dtype(np.float32), True, table, True, 2, 4, 3, 3)
     index.flags.writeable = True
     index[2] = [4, 5]
-    assert _engine._AxisTable(index, weights, False).sorted
+    assert _axis_table.AxisTable(index, weights, False, 6).sorted
 
 
-@pytest.mark.skipif(not _engine.ROW_TILES, reason="no row tiles in this build")
+@pytest.mark.skipif(not _plan_weighted.ROW_TILES, reason="no row tiles in this build")
 @pytest.mark.parametrize("dtype", [np.float32, np.uint8])
 @pytest.mark.parametrize("mode, scale, antialias", [("linear", 1.5, False),
                                                     ("cubic", 1.3, False),
@@ -55,13 +55,13 @@ def test_wide_rows_on_the_tiles_match_the_one_row_loop(dtype, mode, scale, antia
     out_dtype = np.uint8 if dtype == np.uint8 else None
 
     choices = []
-    decide = _engine._use_row_tiles
+    decide = _plan_weighted._use_row_tiles
 
     def recorded(*args):
         choices.append(decide(*args))
         return choices[-1]
 
-    monkeypatch.setattr(_engine, "_use_row_tiles", recorded)
+    monkeypatch.setattr(_plan_weighted, "_use_row_tiles", recorded)
 
     def call():
         _api._PLANS.clear()
@@ -70,7 +70,7 @@ def test_wide_rows_on_the_tiles_match_the_one_row_loop(dtype, mode, scale, antia
 
     tiled = call()
     assert choices == [True]
-    monkeypatch.setattr(_engine, "ROW_TILE_SCRATCH_BYTES", 0)
+    monkeypatch.setattr(_plan_weighted, "ROW_TILE_SCRATCH_BYTES", 0)
     one_row = call()
     assert choices == [False]
     _api._PLANS.clear()
@@ -85,10 +85,10 @@ def _order(shape, scale, mode):
     _, h_in, w_in, channels = shape
     h_out, w_out = int(scale * h_in), int(scale * w_in)
     f32 = np.dtype(np.float32)
-    height = _engine._axis_table(h_in, h_out, scale, mode, False, False, f32)
-    width = _engine._axis_table(w_in, w_out, scale, mode, False, False, f32)
-    return _engine._width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
-                                           height.taps, width.taps)
+    height = _axis_table.axis_table(h_in, h_out, scale, mode, False, False, f32)
+    width = _axis_table.axis_table(w_in, w_out, scale, mode, False, False, f32)
+    return _plan_weighted._width_first_is_cheaper(height.rows_used, w_in, w_out, h_out,
+                                                  channels, height.taps, width.taps)
 
 
 @pytest.mark.parametrize("shape, scale, width_first", [

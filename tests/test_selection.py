@@ -14,7 +14,7 @@ that the results are the samples themselves.
 import numpy as np
 import pytest
 
-from upsample import _api, _engine, upsample
+from upsample import _api, _axis_table, upsample
 
 RNG = np.random.default_rng(41)
 F32 = np.dtype(np.float32)
@@ -31,7 +31,7 @@ F32 = np.dtype(np.float32)
 ])
 def test_which_linear_tables_are_selections(n_in, scale, align_corners, taps, identity):
     n_out = int(scale * n_in)
-    table = _engine._axis_table(n_in, n_out, scale, "linear", align_corners, False, F32)
+    table = _axis_table.axis_table(n_in, n_out, scale, "linear", align_corners, False, F32)
     if (n_in, scale, align_corners) == (9, 0.5, True):
         taps = 2
     assert table.taps == taps
@@ -44,7 +44,7 @@ def test_which_linear_tables_are_selections(n_in, scale, align_corners, taps, id
 def test_taps_with_zero_weight_stay_where_they_spread_nan(mode, antialias):
     # Cubic and antialiased taps beside an integer coordinate weigh 0 but touch
     # their neighbours, and a NaN there makes the output NaN (as in MLX).
-    table = _engine._axis_table(7, 7, 1.0, mode, False, antialias, F32)
+    table = _axis_table.axis_table(7, 7, 1.0, mode, False, antialias, F32)
     assert table.taps > 1 and not table.identity
     x = np.zeros((1, 7, 7, 1), dtype=np.float32)
     x[0, 3, 3, 0] = np.nan

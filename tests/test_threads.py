@@ -286,12 +286,13 @@ def test_keyboard_interrupt_during_a_long_call_leaves_the_process_usable(tmp_pat
 ])
 def test_shrinking_jobs_count_what_they_read(mode, scale, expected, monkeypatch):
     """The small-job rule weighs a downscale by its source, not only by its output."""
-    from upsample import _api, _engine
+    from upsample import _api, _plan_nearest, _plan_weighted
 
     seen = []
-    decide = _engine.effective_num_threads
-    monkeypatch.setattr(_engine, "effective_num_threads",
-                        lambda requested, work: seen.append(work) or decide(requested, work))
+    decide = _plan_weighted.effective_num_threads
+    for planner in (_plan_nearest, _plan_weighted):
+        monkeypatch.setattr(planner, "effective_num_threads",
+                            lambda requested, work: seen.append(work) or decide(requested, work))
     _api._PLANS.clear()
     dtype = np.uint8 if scale == 0.5 and mode == "linear" else np.float32
     upsample(np.zeros((1, 64, 80, 3), dtype), scale, mode=mode, dtype=dtype)

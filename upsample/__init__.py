@@ -11,7 +11,7 @@ array([[1.  , 1.25, 1.75, 2.  ],
 """
 
 from ._api import Upsample, upsample
-from ._engine import kernel_info
+from ._plan import kernel_info
 
 __version__ = "0.1.0"
 

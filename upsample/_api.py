@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 
-from . import _engine, _validate
+from . import _plan, _validate
 from ._layout import Layout
 
 
@@ -189,7 +189,7 @@ class _CallPlan:
 
     def __call__(self, x):
         steps = self.steps
-        result = _engine.new_array(self.out_shape, steps.out_dtype)
+        result = _plan.new_array(self.out_shape, steps.out_dtype)
         if self.source_shape is not None:
             x = x.reshape(self.source_shape)
         target = result if self.target_shape is None else result.reshape(self.target_shape)
@@ -224,7 +224,7 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
         _validate.check_sizes_for(lengths, in_lengths, size)
         # The sampling grid of scale M / N.
         scales = [m / n for m, n in zip(lengths, in_lengths)]
-    out_dtype = _validate.check_dtype(dtype, array.dtype, _engine.result_dtype(array.dtype, mode))
+    out_dtype = _validate.check_dtype(dtype, array.dtype, _plan.result_dtype(array.dtype, mode))
     out_shape = layout.output_shape(array.shape, lengths)
     if size is None:
         _validate.check_output_size(out_shape, out_dtype.itemsize, "scale_factor", scale_factor)
@@ -234,7 +234,7 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
         out = _validate.check_out(out, out_shape, out_dtype, array)
         result = out
     elif layout.identity:
-        result = _engine.new_array(out_shape, out_dtype)
+        result = _plan.new_array(out_shape, out_dtype)
     else:
         result = None
     # The kernels fill a C-contiguous canonical view of the result when there
@@ -243,7 +243,7 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
 
     source = layout.to_canonical(array)
     canonical_shape = layout.canonical_shape(out_shape, lengths)
-    steps = _engine.plan(source.shape, source.strides, source.dtype, scales, canonical_shape,
+    steps = _plan.plan(source.shape, source.strides, source.dtype, scales, canonical_shape,
                          mode, align_corners, antialias, out_dtype)
     filled = steps(source, target, num_threads)
     if (key is not None and out is None and target is not None and array is x

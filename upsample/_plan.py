@@ -1,0 +1,154 @@
+"""Deciding a resampling: the dtypes, which planner, and the Plan that runs it.
+
+``plan`` receives checked arguments (from ``_api``), decides the result and
+compute dtypes and hands the work to a planner: ``_plan_nearest`` for
+gathers (nearest, and linear where every output sits on a source sample),
+``_plan_weighted`` for linear and cubic, whose per-axis tables come from
+``_axis_table``. A result dtype other than the compute dtype is reached
+through ``_cast``. The :class:`Plan` it returns hands contiguous buffers to
+the kernels in ``upsample_c``; nothing here loops over elements.
+"""
+
+import math
+
+import numpy as np
+
+import upsample_c
+from upsample_c import _memory
+
+from ._axis_table import axis_tables, real_dtype
+from ._cast import through
+from ._plan_nearest import nearest_fill
+from ._plan_weighted import weighted_fill
+
+
+def result_dtype(dtype, mode):
+    """Output dtype: the input's for nearest; float64/complex kept; float32 otherwise."""
+    if mode == "nearest":
+        return dtype
+    # Compare kind and size, not dtypes: '>f8' is not equal to float64.
+    if dtype.kind == "f" and dtype.itemsize == 8:
+        return np.dtype(np.float64)
+    if dtype.kind == "c":
+        return np.dtype(np.complex128 if dtype.itemsize == 16 else np.complex64)
+    return np.dtype(np.float32)
+
+
+def compute_dtype(out_dtype):
+    """The dtype the weighted kernels work in for a result of ``out_dtype``.
+
+    float32 unless the result needs more: 64-bit floats, complex128, or
+    integers of 32 bits and more (float32 cannot hold them to within 1).
+    """
+    if out_dtype.kind == "c":
+        return np.dtype(np.complex128 if out_dtype.itemsize >= 16 else np.complex64)
+    if out_dtype.itemsize >= (8 if out_dtype.kind == "f" else 4):
+        return np.dtype(np.float64)
+    return np.dtype(np.float32)
+
+
+def new_array(shape, dtype):
+    """An uninitialised C-contiguous result array, through the output cache."""
+    return _memory.empty(shape, dtype)
+
+
+class Plan:
+    """A resampling decided for one input shape, strides and dtype and one set of options.
+
+    ``plan(x, target=None, num_threads=None)`` runs it on a canonical array
+    ``x`` of that shape, strides and dtype, into ``target`` (C-contiguous,
+    ``out_shape``, ``out_dtype``) or a new array, and returns the result.
+    Only the thread count is decided at run time, so that the environment's
+    limits are honoured at every call. Plans hold no per-call memory: scratch
+    comes from the running thread, so one plan may run in several threads.
+    """
+
+    __slots__ = ("out_shape", "out_dtype", "_fill")
+
+    def __init__(self, out_shape, out_dtype, fill):
+        self.out_shape = out_shape
+        self.out_dtype = out_dtype
+        self._fill = fill
+
+    def __call__(self, x, target=None, num_threads=None):
+        if target is None:
+            # Through the output cache: a recycled block is already mapped, where a
+            # fresh one would cost a page fault and a page of zeroes per page.
+            target = _memory.empty(self.out_shape, self.out_dtype)
+        if self._fill is not None:
+            self._fill(x, target, num_threads)
+        return target
+
+
+def plan(in_shape, in_strides, in_dtype, scales, out_shape, mode, align_corners, antialias,
+         out_dtype=None):
+    """Decide everything about a resampling that depends only on shapes and options.
+
+    Returns the :class:`Plan`: the kernels, the order of the passes, the
+    tables, the sizes of intermediates. Deciding costs more than running the
+    kernels for small images (and several times more when the caches are cold
+    between calls, as in a pipeline), so the API keeps the plans of recent calls.
+    """
+    in_shape, out_shape, in_dtype = tuple(in_shape), tuple(out_shape), np.dtype(in_dtype)
+    if out_dtype is None:
+        out_dtype = result_dtype(in_dtype, mode)
+    out_dtype = np.dtype(out_dtype)
+    if math.prod(out_shape) == 0:
+        return Plan(out_shape, out_dtype, None)
+    if mode == "nearest":
+        fill = nearest_fill(in_shape, in_strides, in_dtype, scales, out_shape)
+        if out_dtype != in_dtype:
+            fill = through(fill, out_shape, in_dtype)
+        return Plan(out_shape, out_dtype, fill)
+    options = (scales, mode, align_corners, antialias)
+    work_dtype = compute_dtype(out_dtype)
+    selection = _selection(in_shape, in_dtype, out_shape, work_dtype, options)
+    if selection is not None:
+        fill = nearest_fill(in_shape, in_strides, in_dtype, scales, out_shape, selection)
+        if out_dtype != in_dtype:
+            fill = through(fill, out_shape, in_dtype)
+        return Plan(out_shape, out_dtype, fill)
+    if _fused_uint8(in_dtype, out_dtype, out_shape):
+        fill = weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, work_dtype)
+    elif work_dtype == out_dtype:
+        fill = weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, out_dtype)
+    else:
+        fill = through(
+            weighted_fill(in_shape, in_dtype, out_shape, work_dtype, options, work_dtype),
+            out_shape, work_dtype,
+        )
+    return Plan(out_shape, out_dtype, fill)
+
+
+def _selection(in_shape, in_dtype, out_shape, work_dtype, options):
+    """Linear where every output of every axis sits on a source sample: a gather.
+
+    Returns the key and the source indices of each spatial axis, or None.
+    Only for inputs that convert exactly to the computing dtype, so that the
+    samples, cast straight to the result's dtype, are what the passes give.
+    """
+    scales, mode, align_corners, antialias = options
+    if not np.can_cast(in_dtype, work_dtype, "safe"):
+        return None
+    if in_dtype.kind not in "biu" and (mode != "linear" or antialias):
+        return None
+    real = real_dtype(work_dtype)
+    tables = axis_tables(in_shape, in_dtype, out_shape, options, real)
+    if any(table.taps != 1 for table in tables.values()):
+        return None
+    return ((mode, tuple(scales), align_corners, antialias),
+            [tables[axis].index[:, 0] for axis in sorted(tables)])
+
+
+def _fused_uint8(in_dtype, out_dtype, out_shape):
+    """uint8 to uint8 over two spatial axes has a kernel that converts on the fly."""
+    return in_dtype == np.uint8 and out_dtype == np.uint8 and len(out_shape) == 4
+
+
+def kernel_info():
+    """Which kernel build runs and whether it can use threads (for diagnostics)."""
+    return {
+        "kernels": upsample_c.kernel_build,
+        "openmp": upsample_c.openmp_enabled(),
+        "default_num_threads": upsample_c.default_num_threads(),
+    }

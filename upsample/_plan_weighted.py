@@ -1,0 +1,385 @@
+"""Planning linear and cubic: separable weighted passes over per-axis tables.
+
+The seam: ``weighted_passes(in_shape, in_dtype, out_shape, target_dtype,
+work_dtype, tables)`` returns ``fill(x, target, num_threads)`` for any
+``tables``, a dict {spatial axis (1 .. n): AxisTable} whose tables map that
+axis of ``in_shape`` onto that of ``out_shape``. The options of a call
+(scale, mode, align_corners, antialias) are one source of tables
+(``weighted_fill``, through ``_axis_table.axis_tables``); another
+convention, or a gradient, is another table builder over the same passes
+(``AxisTable.from_arrays`` turns raw index and weight arrays into a table).
+
+One pass per spatial axis, each a kernel family of ``upsample_c``:
+``vertical_pass`` for an axis before the last two (rows are long contiguous
+runs), ``horizontal_pass`` for the last spatial axis alone, ``planar_pass``
+(and its uint8 twin, and ``halve_pass`` for exact 2 x 2 means) for the last
+two together without materialising the half-done array, and ``volume_pass``
+for three spatial axes in one sweep. Passes that shrink the data run first
+and passes that grow it last, so that the widest arrays are touched least.
+The planar pass also decides its order (width or height first) and whether
+its rows go through the row tiles; the constants below are those decisions'
+measured thresholds.
+"""
+
+import math
+
+import numpy as np
+
+from upsample_c import _memory, effective_num_threads, kernels
+
+from ._axis_table import AxisTable, axis_tables, real_dtype
+from ._cast import through
+from ._threads import MIN_BLOCK_ELEMENTS, MIN_BLOCK_PIXELS, block, index_scratch, scratch
+
+__all__ = ["AxisTable", "weighted_fill", "weighted_passes"]
+
+# A multiply-add along the last axis with few channels is a scalar operation,
+# elsewhere part of a vector loop: the planar pass weighs the first by this much
+# when it chooses its order (set with the first kernels, 52d0861).
+SCALAR_COST = 4
+# Linear and cubic outputs from this size on are streamed straight from the
+# registers, sparing each cold line's read for ownership (ecbf72a; nearest streams
+# from 16 MB, _plan_nearest.STREAM_MIN_BYTES).
+WEIGHTED_STREAM_MIN_BYTES = 4 << 20
+# Whether this build has the row-tile kernel (AVX2), and its shape.
+ROW_TILES = kernels.row_tiles_available()
+ROW_TILE, ROW_TILE_PIXELS = kernels.row_tile_shape()
+# Most scratch per thread the row tiles may keep going back to; wide images at
+# x1.5 still ran 1.5x-2x faster on the tiles with several MB of rows (661fc29).
+ROW_TILE_SCRATCH_BYTES = 16 << 20
+# Height first over few-channel rows wider than this (eight combined rows outgrow
+# a quarter of the per-core cache) is weighed WIDE_HEIGHT_FIRST_COST times its
+# multiply-adds: 720p and 1080p at x0.75-x0.9 then go width first, 1.04x-1.33x
+# faster (b31acd1).
+HEIGHT_FIRST_TILE_BYTES = 128 << 10
+WIDE_HEIGHT_FIRST_COST = 1.25
+# Largest ring of resampled planes (per thread) for the fused 3-D pass: it must
+# stay small next to the shared cache (f71817d).
+VOLUME_RING_BYTES = 4 << 20
+
+
+def weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dtype):
+    """Linear or cubic into a target of ``target_dtype``, computed in ``work_dtype``.
+
+    ``options`` is (scales, mode, align_corners, antialias): the tables are
+    the options' (``axis_tables``), then run by :func:`weighted_passes`.
+    """
+    real = real_dtype(work_dtype)
+    tables = axis_tables(in_shape, in_dtype, out_shape, options, real)
+    return weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables)
+
+
+def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables):
+    """The passes that apply ``tables`` to arrays of ``in_shape`` and ``in_dtype``.
+
+    Returns ``fill(x, target, num_threads)``, which writes into ``target``
+    (C-contiguous, ``out_shape``, ``target_dtype``) the result of applying,
+    along each spatial axis, ``tables[axis]`` (an :class:`AxisTable` with
+    ``n_in == in_shape[axis]``, ``out_shape[axis]`` rows and weights in the
+    real dtype of ``work_dtype``) to ``x`` (``in_shape``, any strides).
+    Shapes are canonical, (batch, *spatial, channels).
+
+    ``work_dtype`` (float32, float64, complex64 or complex128) is what ``x``
+    is converted to and what the sums are computed in; ``target_dtype``
+    equals it except for uint8 to uint8 over two spatial axes (``work_dtype``
+    float32), which the kernels convert on the fly. Other result dtypes go
+    through ``_cast.through``. Tables or dtypes that do not fit raise
+    ValueError. Complex data is resampled as interleaved real and
+    imaginary channels, which is exact because every pass is linear.
+    """
+    real = real_dtype(work_dtype)
+    fused = in_dtype == np.uint8 and target_dtype == np.uint8
+    if target_dtype != work_dtype and not (fused and len(in_shape) == 4):
+        raise ValueError(f"target_dtype {target_dtype} with work_dtype {work_dtype}: the "
+                         f"passes write their work dtype, or uint8 from uint8 over two "
+                         f"spatial axes")
+    _check_tables(tables, in_shape, out_shape, real)
+    is_complex = target_dtype.kind == "c"
+    if is_complex:
+        in_shape = in_shape[:-1] + (2 * in_shape[-1],)
+        out_shape = out_shape[:-1] + (2 * out_shape[-1],)
+    kernel_dtype = np.dtype(np.uint8) if fused else real
+    # Axes left as they are (scale 1, or a size equal to the input's) get no pass.
+    identity = {axis for axis, table in tables.items() if table.identity}
+    if fused and identity and len(identity) < len(tables):
+        # The uint8 kernels resample two axes at once; one axis alone goes
+        # through float32 and is rounded after (the same bytes).
+        return through(weighted_passes(in_shape, in_dtype, out_shape, real, real, tables),
+                       out_shape, real)
+    volume = None if identity else _volume_pass(in_shape, out_shape, tables, kernel_dtype)
+    if volume is not None:
+        passes = [(volume, out_shape)]
+    else:
+        passes, shape = [], in_shape
+        for axes in _order_passes(in_shape, out_shape):
+            axes = tuple(axis for axis in axes if axis not in identity)
+            if not axes:
+                continue
+            result_shape = list(shape)
+            for axis in axes:
+                result_shape[axis] = out_shape[axis]
+            result_shape = tuple(result_shape)
+            if len(axes) == 2:
+                run = _planar_pass(shape, result_shape, kernel_dtype, tables[axes[0]],
+                                   tables[axes[1]])
+            elif axes[0] == len(shape) - 2:
+                run = _horizontal_pass(_as_rows(shape), _as_rows(result_shape), kernel_dtype,
+                                       tables[axes[0]])
+            else:
+                run = _vertical_pass(shape, result_shape, kernel_dtype, axes[0], tables[axes[0]])
+            passes.append((run, result_shape))
+            shape = result_shape
+    if not passes:
+        return _copy_fill
+
+    def fill(x, target, num_threads):
+        if fused:
+            current = np.ascontiguousarray(x)
+        else:
+            current = np.ascontiguousarray(x, dtype=work_dtype)
+        if is_complex:
+            current, target = current.view(real), target.view(real)
+        for run, shape in passes[:-1]:
+            result = _memory.empty(shape, real)
+            run(current, result, num_threads)
+            current = result
+        passes[-1][0](current, target, num_threads)
+
+    return fill
+
+
+def _check_tables(tables, in_shape, out_shape, real):
+    """ValueError unless ``tables`` holds one table of ``real`` weights per spatial axis,
+    each mapping that axis of ``in_shape`` onto that of ``out_shape``. (Plain loops: this
+    runs whenever a call is planned afresh.)"""
+    n_spatial = len(in_shape) - 2
+    for axis in range(1, n_spatial + 1):
+        table = tables.get(axis)
+        if table is None or len(tables) != n_spatial:
+            raise ValueError(f"tables must have one table per spatial axis "
+                             f"{list(range(1, n_spatial + 1))}, not axes {sorted(tables)}")
+        if table.n_in != in_shape[axis] or table.n_out != out_shape[axis]:
+            raise ValueError(f"tables[{axis}] maps {table.n_in} samples onto {table.n_out}, "
+                             f"not {in_shape[axis]} onto {out_shape[axis]}")
+        if table.weights.dtype != real:
+            raise ValueError(f"tables[{axis}] has {table.weights.dtype} weights; the passes "
+                             f"compute in {real}")
+
+
+def _order_passes(in_shape, out_shape):
+    """The spatial axes of each pass, shrinking passes first and growing ones last."""
+    n_spatial = len(in_shape) - 2
+    growth = [out_shape[a] / in_shape[a] for a in range(len(in_shape))]
+    if n_spatial == 1:
+        return [(1,)]
+    last_two = (n_spatial - 1, n_spatial)
+    passes = [(last_two, growth[last_two[0]] * growth[last_two[1]])]
+    passes += [((a,), growth[a]) for a in range(1, n_spatial - 1)]
+    return [axes for axes, _ in sorted(passes, key=lambda item: item[1])]
+
+
+def _as_rows(shape):
+    """``shape`` as (rows, length, channels): a pass along the last spatial axis only."""
+    return (math.prod(shape[:-2]), shape[-2], shape[-1])
+
+
+def _copy_fill(x, target, num_threads):
+    """Every axis left as it is: the values, converted to the target's dtype as the
+    passes would have converted them on the way in."""
+    np.copyto(target, x, casting="unsafe")
+
+
+def _vertical_pass(in_shape, out_shape, dtype, axis, table):
+    """One axis that is neither of the last two spatial ones: rows are long contiguous runs."""
+    outer = math.prod(in_shape[:axis])
+    inner = math.prod(in_shape[axis + 1 :])
+    n_in, n_out, taps = in_shape[axis], out_shape[axis], table.taps
+    size = math.prod(out_shape)
+    fixed = (outer, n_in, inner, n_out, table.offsets(inner), table.weights, taps)
+    stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+
+    def run(source, result, num_threads):
+        threads = effective_num_threads(num_threads, size * taps)
+        kernels.vertical_pass(
+            source, result, *fixed,
+            block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS), stream, threads,
+        )
+
+    return run
+
+
+def _horizontal_pass(in_shape, out_shape, dtype, table):
+    """The last spatial axis alone, over an array viewed as (rows, length, channels)."""
+    outer, n_in, channels = in_shape
+    n_out, taps = out_shape[1], table.taps
+    size = math.prod(out_shape)
+    fixed = (outer, n_in, channels, n_out, table.offsets(channels), table.weights, taps,
+             table.doubling)
+
+    def run(source, result, num_threads):
+        threads = effective_num_threads(num_threads, size * taps)
+        kernels.horizontal_pass(
+            source, result, *fixed,
+            block(outer, n_out, threads, MIN_BLOCK_PIXELS), threads,
+        )
+
+    return run
+
+
+def _planar_pass(in_shape, out_shape, dtype, height, width):
+    """The last two spatial axes together, without materialising the half-done array."""
+    *outer_dims, h_in, w_in, channels = in_shape
+    outer = math.prod(outer_dims)
+    h_out, w_out = out_shape[-3], out_shape[-2]
+    h_taps, w_taps = height.taps, width.taps
+    width_first = _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
+                                          h_taps, w_taps)
+    size = math.prod(out_shape)
+    # Multiply-adds of the order taken; a shrinking pass does more of them than
+    # its output suggests (height first, every output row combines taps rows
+    # at input width).
+    if width_first:
+        planned = height.rows_used * w_out * w_taps + h_out * w_out * h_taps
+    else:
+        planned = h_out * w_in * h_taps + h_out * w_out * w_taps
+    work = max(size * (h_taps + w_taps), outer * channels * planned)
+    halving_kernel = dtype == np.uint8 or (
+        dtype == np.float32 and not width_first and kernels.halve_float_available(channels))
+    if halving_kernel and height.halving and width.halving:
+        # A 2x2 mean: in integers for uint8 (exact), and for float32 with the
+        # height-first pass's own operations, without its tables and tiles.
+        # Two additions per source item, all of which it reads.
+        halving_work = max(work, 2 * outer * h_in * w_in * channels)
+
+        def run_halving(source, result, num_threads):
+            threads = effective_num_threads(num_threads, halving_work)
+            kernels.halve_pass(source, result, outer, h_in, w_in,
+                               channels, h_out, w_out, threads)
+
+        return run_halving
+    fixed = (outer, h_in, w_in, channels, h_out, w_out, height.offsets(1), height.weights,
+             h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
+             width_first)
+    stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+    row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
+                               h_taps, w_in, w_out, channels)
+    index_length = kernels.planar_index_length(h_taps, row_tiles)
+    if dtype == np.uint8:
+        # Scratch per thread, in bytes (float32 rows).
+        row_bytes = 4 * kernels.planar_uint8_scratch_length(h_taps, w_in, w_out, channels,
+                                                            width_first, row_tiles)
+
+        def run_uint8(source, result, num_threads):
+            threads = effective_num_threads(num_threads, work)
+            kernels.planar_pass_uint8(
+                source, result, *fixed, row_tiles,
+                scratch("rows", threads * row_bytes),
+                index_scratch(threads * index_length), stream, threads,
+            )
+
+        return run_uint8
+    row_bytes = dtype.itemsize * kernels.planar_scratch_length(h_taps, w_in, w_out, channels,
+                                                               width_first, row_tiles)
+
+    def run(source, result, num_threads):
+        threads = effective_num_threads(num_threads, work)
+        kernels.planar_pass(
+            source, result, *fixed, row_tiles,
+            scratch("rows", threads * row_bytes),
+            index_scratch(threads * index_length), stream, threads,
+        )
+
+    return run
+
+
+def _volume_pass(in_shape, out_shape, tables, dtype):
+    """Three spatial axes in one sweep when the depth does not shrink; None if not here.
+
+    The fused pass keeps a ring of d_taps resampled planes per thread, so it
+    is used only while that ring stays small next to the shared cache.
+    """
+    if len(in_shape) != 5:
+        return None
+    outer, d_in, h_in, w_in, channels = in_shape
+    d_out, h_out, w_out = out_shape[1:4]
+    depth, height, width = tables[1], tables[2], tables[3]
+    d_taps, h_taps, w_taps = depth.taps, height.taps, width.taps
+    plane = h_out * w_out * channels
+    if d_out < d_in or d_taps * plane * dtype.itemsize > VOLUME_RING_BYTES:
+        return None
+    if not _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels, h_taps,
+                                   w_taps):
+        return None
+    size = math.prod(out_shape)
+    row_tiles = _use_row_tiles(dtype, True, width, height.rows_used == h_in,
+                               h_taps, w_in, w_out, channels)
+    # Scratch per thread, in bytes: the ring of planes and the planar pass' rows.
+    plane_bytes = d_taps * plane * dtype.itemsize
+    scratch_bytes = (kernels.planar_scratch_length(h_taps, w_in, w_out, channels, True,
+                                                   row_tiles) * dtype.itemsize)
+    index_length = kernels.volume_index_length(d_taps, h_taps, row_tiles)
+    fixed = (outer, d_in, h_in, w_in, channels, d_out, h_out, w_out, depth.offsets(1),
+             depth.weights, d_taps, height.offsets(1), height.weights, h_taps,
+             width.offsets(channels), width.weights, w_taps, width.doubling, row_tiles)
+    stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+
+    def run(source, target, num_threads):
+        threads = effective_num_threads(num_threads, size * (d_taps + h_taps + w_taps))
+        kernels.volume_pass(
+            source, target, *fixed,
+            scratch("planes", threads * plane_bytes),
+            scratch("rows", threads * scratch_bytes),
+            index_scratch(threads * index_length), stream, threads,
+        )
+
+    return run
+
+
+def _use_row_tiles(dtype, width_first, width, every_row_used, h_taps, w_in, w_out, channels):
+    """Resample rows eight at a time (see the kernels' row tiles)?
+
+    Pays for pixels of few channels at scales other than 2 (those have their
+    own vector loop), whatever the width, as long as the rows the tiles keep
+    going back to stay within ROW_TILE_SCRATCH_BYTES; float32 data, or uint8
+    data converted to float32 row by row. Width first, the tiles are source
+    rows, so every source row must be needed anyway; height first, they are
+    combined rows, one per output row.
+    """
+    if not (ROW_TILES and dtype in (np.float32, np.uint8) and not width.doubling
+            and width.sorted and channels < 8):
+        return False
+    if width_first and not every_row_used:
+        return False
+    return _row_tile_footprint(dtype, width_first, width.taps, h_taps, w_in, w_out,
+                               channels) <= ROW_TILE_SCRATCH_BYTES
+
+
+def _row_tile_footprint(dtype, width_first, w_taps, h_taps, w_in, w_out, channels):
+    """Bytes of scratch the row tiles keep going back to, per thread.
+
+    Width first: the ring of h_taps + 7 resampled rows; height first: eight
+    combined rows; uint8 adds eight converted rows (width first) or eight
+    output rows (height first). The tile itself only holds the stretch of
+    source read by one block of output pixels, plus the block.
+    """
+    rows = (h_taps + ROW_TILE - 1) * w_out if width_first else ROW_TILE * w_in
+    if dtype == np.uint8:
+        rows += ROW_TILE * (w_in if width_first else w_out)
+    stretch = min(w_in, -(-ROW_TILE_PIXELS * w_in // w_out) + w_taps + 1)
+    tiles = ROW_TILE * (stretch + ROW_TILE_PIXELS)
+    return 4 * channels * (rows + tiles)
+
+
+def _width_first_is_cheaper(rows_used, w_in, w_out, h_out, channels, h_taps, w_taps):
+    """Compare the multiply-adds of the two orders of a planar pass.
+
+    Width first resamples each source row that is used once, then combines
+    rows at output width; height first combines rows at input width, then
+    resamples every output row. ``rows_used``: distinct source rows read.
+    """
+    pixel_cost = SCALAR_COST if channels < 8 else 1
+    width_first = rows_used * w_out * w_taps * pixel_cost + h_out * w_out * h_taps
+    height_first = h_out * w_in * h_taps + h_out * w_out * w_taps * pixel_cost
+    if channels < 8 and 2 * ROW_TILE * w_in * channels * 4 > HEIGHT_FIRST_TILE_BYTES:
+        height_first *= WIDE_HEIGHT_FIRST_COST
+    return width_first <= height_first
