@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 
-from . import _engine, _validate
+from . import _backward, _engine, _validate
 from ._layout import Layout
 
 
@@ -334,6 +334,15 @@ class Upsample:
         num_threads = _validate.check_num_threads(num_threads)
         return _run(x, self.scale_factor, self.size, self.axes, self.mode, self.align_corners,
                     self.antialias, self.dtype, out, num_threads, key)
+
+    def backward(self, grad_output, input_shape, *, out=None, num_threads=None):
+        """The gradient with respect to the input of this layer's output for an input of
+        ``input_shape``: :func:`upsample_backward` with this layer's options (``dtype``
+        aside: the gradient's dtype follows ``grad_output``'s)."""
+        num_threads = _validate.check_num_threads(num_threads)
+        return _backward.run_backward(grad_output, input_shape, self.scale_factor, self.size,
+                                      self.axes, self.mode, self.align_corners, self.antialias,
+                                      out, num_threads)
 
     def __getstate__(self):
         # The last call's plan is a closure over compiled kernels: a pickled or
