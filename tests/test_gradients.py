@@ -7,6 +7,7 @@ transpose times g is the gradient, computed without the adjoint's tables.
 """
 
 import math
+import pathlib
 
 import numpy as np
 import pytest
@@ -496,3 +497,16 @@ def test_layer_backward_checks_its_arguments():
         layer.backward(G, SHAPE, num_threads=-1)
     with pytest.raises(ValueError, match="scale_factor"):
         Upsample((2, 2, 2), "linear").backward(G, SHAPE)
+
+
+README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.mark.skipif(not README.exists(), reason="README.md is not beside tests/ (a copied tests/)")
+def test_readme_training_example_fits_its_target(capsys):
+    text = README.read_text()
+    section = text[text.index("## Gradients"):]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start:section.index("```\n", start)]
+    exec(compile(code, str(README), "exec"), {})
+    assert capsys.readouterr().out.strip() == "loss 605.0 -> 0.457"
