@@ -23,8 +23,8 @@ import json
 import sys
 
 import numpy as np
-from compare import (copy_bandwidth, machine_description, mlx_nn, mx, output_shape,
-                     time_interleaved, torch)
+from compare import (_fmt, _ratio, copy_bandwidth, machine_description, mlx_nn, mx,
+                     output_shape, time_interleaved, torch)
 from workloads import WORKLOADS, make_input, workload_label
 
 from upsample import upsample, upsample_backward
@@ -71,68 +71,71 @@ def make_mlx_backward(x, g, scale, mode, antialias, threads):
     return lambda: mx.eval(mx.vjp(layer, [source], [grad])[1])
 
 
+def time_row(x, g, scale, mode, antialias, threads, bandwidth, args):
+    """One workload, mode and thread count: the medians of every contender, and the floor."""
+    shape = x.shape
+    options = {"mode": mode, "antialias": antialias, "num_threads": threads}
+    calls = {
+        "forward": lambda: upsample(x, scale, **options),
+        "backward": lambda: upsample_backward(g, shape, scale, **options),
+    }
+    peers = {"torch": make_torch_backward(x, g, scale, mode, antialias, threads)}
+    if not args.no_mlx:
+        peers["mlx"] = make_mlx_backward(x, g, scale, mode, antialias, threads)
+    calls.update({name: call for name, call in peers.items() if call is not None})
+    medians = time_interleaved(calls, args.repeats, args.mlx_repeats)
+    medians = {name: 1e3 * value for name, value in medians.items()}
+    medians["floor"] = 1e3 * (x.nbytes + g.nbytes) / bandwidth
+    return {"threads": threads, "shape": list(shape), "scale": scale, "mode": mode,
+            "antialias": antialias, "in_bytes": x.nbytes, "out_bytes": g.nbytes,
+            "bandwidth": bandwidth, "ms": medians}
+
+
 def run_suite(args):
+    """Every float32 workload (or those --only names) at every thread count asked for."""
+    chosen = [(shape, scale, modes, antialias)
+              for shape, scale, modes, antialias, dtype in WORKLOADS
+              if dtype == "float32" and (not args.only or args.only in
+                                         workload_label(shape, scale, antialias, dtype))]
     records = []
     for threads in args.threads:
         bandwidth = copy_bandwidth(threads, 7)
-        print(f"# threads={threads}: parallel copy bandwidth {bandwidth / 1e9:.1f} GB/s",
-              file=sys.stderr)
-        for shape, scale, modes, antialias, dtype in WORKLOADS:
-            label = workload_label(shape, scale, antialias, dtype)
-            if dtype != "float32" or (args.only and args.only not in label):
-                continue
-            x = make_input(shape, dtype)
-            g = make_input(output_shape(shape, scale), dtype)
+        print(f"# {threads} thread(s): parallel copy {bandwidth / 1e9:.1f} GB/s", file=sys.stderr)
+        for shape, scale, modes, antialias in chosen:
+            x = make_input(shape, "float32")
+            g = make_input(output_shape(shape, scale), "float32")
             for mode in modes:
-                options = {"mode": mode, "antialias": antialias, "num_threads": threads}
-                calls = {
-                    "forward": lambda: upsample(x, scale, **options),
-                    "backward": lambda: upsample_backward(g, shape, scale, **options),
-                }
-                peers = {"torch": make_torch_backward(x, g, scale, mode, antialias, threads)}
-                if not args.no_mlx:
-                    peers["mlx"] = make_mlx_backward(x, g, scale, mode, antialias, threads)
-                calls.update({name: call for name, call in peers.items() if call is not None})
-                medians = time_interleaved(calls, args.repeats, args.mlx_repeats)
-                medians = {name: 1e3 * value for name, value in medians.items()}
-                medians["floor"] = 1e3 * (x.nbytes + g.nbytes) / bandwidth
-                records.append({
-                    "threads": threads, "shape": list(shape), "scale": scale, "mode": mode,
-                    "antialias": antialias, "in_bytes": x.nbytes, "out_bytes": g.nbytes,
-                    "bandwidth": bandwidth, "ms": medians,
-                })
-                print(f"  {label:28s} {mode:8s} "
-                      + " ".join(f"{k}={v:.2f}" for k, v in medians.items()), file=sys.stderr)
+                record = time_row(x, g, scale, mode, antialias, threads, bandwidth, args)
+                records.append(record)
+                print(f"  {shape} x{scale} {mode} "
+                      + " ".join(f"{k}={v:.2f}" for k, v in record["ms"].items()),
+                      file=sys.stderr)
     return records
 
 
-def _fmt(value):
-    return "-" if value is None else (f"{value:.2f}" if value < 100 else f"{value:.0f}")
-
-
-def _ratio(numerator, denominator):
-    return "-" if numerator is None or denominator is None else f"{numerator / denominator:.2f}"
-
-
 def markdown(records):
-    lines = []
-    for threads in sorted({r["threads"] for r in records}):
-        rows = [r for r in records if r["threads"] == threads]
-        lines.append(f"\n#### {threads} thread{'s' if threads > 1 else ''} "
-                     f"(parallel copy: {rows[0]['bandwidth'] / 1e9:.1f} GB/s)\n")
-        lines.append("| workload | mode | grad_output MB | forward ms | backward ms "
-                     "| torch bwd ms | mlx bwd ms | floor ms | torch / bwd | mlx / bwd "
-                     "| bwd / floor |")
-        lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for r in rows:
-            ms = r["ms"]
-            label = workload_label(tuple(r["shape"]), r["scale"], r["antialias"], "float32")
-            lines.append(
-                f"| {label} | {r['mode']} | {r['out_bytes'] / 1e6:.1f} | {_fmt(ms['forward'])} "
-                f"| {_fmt(ms['backward'])} | {_fmt(ms.get('torch'))} | {_fmt(ms.get('mlx'))} "
-                f"| {_fmt(ms['floor'])} | {_ratio(ms.get('torch'), ms['backward'])} "
-                f"| {_ratio(ms.get('mlx'), ms['backward'])} "
-                f"| {_ratio(ms['backward'], ms['floor'])} |")
+    """One table: each workload and mode at every thread count, one row per thread count."""
+    bandwidths = {r["threads"]: r["bandwidth"] for r in records}
+    lines = ["Parallel copy: " + ", ".join(f"{bandwidths[t] / 1e9:.1f} GB/s at {t} thread(s)"
+                                           for t in sorted(bandwidths)) + ".\n",
+             "| workload | mode | threads | grad_output MB | forward ms | backward ms "
+             "| torch bwd ms | mlx bwd ms | floor ms | torch / bwd | mlx / bwd | bwd / floor |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    # Each workload's rows together, in the order the suite ran them.
+    rank = {}
+    for r in records:
+        rank.setdefault((tuple(r["shape"]), r["scale"], r["mode"], r["antialias"]), len(rank))
+    by_workload = sorted(records, key=lambda r: (
+        rank[(tuple(r["shape"]), r["scale"], r["mode"], r["antialias"])], r["threads"]))
+    for r in by_workload:
+        ms = r["ms"]
+        label = workload_label(tuple(r["shape"]), r["scale"], r["antialias"], "float32")
+        lines.append(
+            f"| {label} | {r['mode']} | {r['threads']} | {r['out_bytes'] / 1e6:.1f} "
+            f"| {_fmt(ms['forward'])} | {_fmt(ms['backward'])} | {_fmt(ms.get('torch'))} "
+            f"| {_fmt(ms.get('mlx'))} | {_fmt(ms['floor'])} "
+            f"| {_ratio(ms.get('torch'), ms['backward'])} "
+            f"| {_ratio(ms.get('mlx'), ms['backward'])} | {_ratio(ms['backward'], ms['floor'])} |")
     lines.append("")
     lines.extend(targets(records))
     return "\n".join(lines)
