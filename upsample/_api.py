@@ -4,7 +4,7 @@ import threading
 
 import numpy as np
 
-from . import _plan, _validate
+from . import _backward, _plan, _validate
 from ._layout import Layout
 
 
@@ -212,34 +212,15 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
     a new C-contiguous result with the axes in place.
     """
     array = _validate.check_array(x)
-    axes = _validate.check_axes(axes, array.ndim)
-    layout = Layout(array.ndim, axes)
-    in_lengths = layout.sorted_values([array.shape[a] for a in axes])
-    if size is None:
-        scales = layout.sorted_values(_validate.per_axis("scale_factor", scale_factor, len(axes)))
-        lengths = _validate.output_lengths(in_lengths, scales)
-    else:
-        lengths = layout.sorted_values(_validate.per_axis("size", size, len(axes)))
-        # Refuses empty input axes, so every N below is positive.
-        _validate.check_sizes_for(lengths, in_lengths, size)
-        # The sampling grid of scale M / N.
-        scales = [m / n for m, n in zip(lengths, in_lengths)]
+    layout, scales, lengths, out_shape = resize_geometry(array.shape, scale_factor, size, axes)
     out_dtype = _validate.check_dtype(dtype, array.dtype, _plan.result_dtype(array.dtype, mode))
-    out_shape = layout.output_shape(array.shape, lengths)
     if size is None:
         _validate.check_output_size(out_shape, out_dtype.itemsize, "scale_factor", scale_factor)
     else:
         _validate.check_output_size(out_shape, out_dtype.itemsize, "size", size)
     if out is not None:
         out = _validate.check_out(out, out_shape, out_dtype, array)
-        result = out
-    elif layout.identity:
-        result = _plan.new_array(out_shape, out_dtype)
-    else:
-        result = None
-    # The kernels fill a C-contiguous canonical view of the result when there
-    # is one, else a temporary that is then copied into place.
-    target = None if result is None else layout.canonical_view_of(result)
+    result, target = result_and_target(layout, out, out_shape, out_dtype)
 
     source = layout.to_canonical(array)
     canonical_shape = layout.canonical_shape(out_shape, lengths)
@@ -253,6 +234,48 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
             None if source.shape == array.shape else source.shape,
             None if target.shape == result.shape else target.shape,
         ))
+    return placed(layout, result, target, filled, out_shape)
+
+
+def resize_geometry(shape, scale_factor, size, axes):
+    """Where a resize of an array of ``shape`` acts and what it makes.
+
+    Returns ``(layout, scales, lengths, out_shape)``: the :class:`Layout` of
+    the checked ``axes``, the scale and output length of each spatial axis
+    in increasing-axis order, and the result's shape.
+    """
+    axes = _validate.check_axes(axes, len(shape))
+    layout = Layout(len(shape), axes)
+    in_lengths = layout.sorted_values([shape[a] for a in axes])
+    if size is None:
+        scales = layout.sorted_values(_validate.per_axis("scale_factor", scale_factor, len(axes)))
+        lengths = _validate.output_lengths(in_lengths, scales)
+    else:
+        lengths = layout.sorted_values(_validate.per_axis("size", size, len(axes)))
+        # Refuses empty input axes, so every N below is positive.
+        _validate.check_sizes_for(lengths, in_lengths, size)
+        # The sampling grid of scale M / N.
+        scales = [m / n for m, n in zip(lengths, in_lengths)]
+    return layout, scales, lengths, layout.output_shape(shape, lengths)
+
+
+def result_and_target(layout, out, out_shape, out_dtype):
+    """The array to return (``out``, a new array, or None: made later) and the canonical
+    view of it the kernels fill (None: they fill a temporary, see :func:`placed`)."""
+    if out is not None:
+        result = out
+    elif layout.identity:
+        result = _plan.new_array(out_shape, out_dtype)
+    else:
+        result = None
+    # The kernels fill a C-contiguous canonical view of the result when there
+    # is one, else a temporary that is then copied into place.
+    return result, None if result is None else layout.canonical_view_of(result)
+
+
+def placed(layout, result, target, filled, out_shape):
+    """The result to return once the kernels filled ``target``, or the temporary
+    ``filled`` when there was no target: put in the user's layout (and into ``result``)."""
     if target is not None:
         return result
     filled = layout.from_canonical(filled, out_shape)
@@ -311,6 +334,15 @@ class Upsample:
         num_threads = _validate.check_num_threads(num_threads)
         return _run(x, self.scale_factor, self.size, self.axes, self.mode, self.align_corners,
                     self.antialias, self.dtype, out, num_threads, key)
+
+    def backward(self, grad_output, input_shape, *, out=None, num_threads=None):
+        """The gradient with respect to the input of this layer's output for an input of
+        ``input_shape``: :func:`upsample_backward` with this layer's options (``dtype``
+        aside: the gradient's dtype follows ``grad_output``'s)."""
+        num_threads = _validate.check_num_threads(num_threads)
+        return _backward.run_backward(grad_output, input_shape, self.scale_factor, self.size,
+                                      self.axes, self.mode, self.align_corners, self.antialias,
+                                      out, num_threads)
 
     def __getstate__(self):
         # The last call's plan is a closure over compiled kernels: a pickled or

@@ -18,7 +18,7 @@ from ._cache import BoundedCache
 # pipelines resample the same shapes over and over (73ad666).
 TABLE_CACHE_BYTES = 64 << 20
 
-_TABLES = BoundedCache(TABLE_CACHE_BYTES)
+TABLES = BoundedCache(TABLE_CACHE_BYTES)
 
 
 class AxisTable:
@@ -191,7 +191,7 @@ def axis_table(n_in, n_out, scale, mode, align_corners, antialias, real):
     resample the same shapes over and over, and for small images building the
     tables costs more than applying them."""
     key = (n_in, n_out, scale, mode, align_corners, antialias, real.char)
-    table = _TABLES.get(key)
+    table = TABLES.get(key)
     if table is None:
         index, weights = _tables.weighted_table(n_in, n_out, scale, mode, align_corners,
                                                 antialias)
@@ -206,7 +206,7 @@ def axis_table(n_in, n_out, scale, mode, align_corners, antialias, real):
         table = AxisTable(index, weights.astype(real).reshape(-1),
                           is_doubling(n_in, scale, mode, align_corners, antialias),
                           n_in)
-        _TABLES.put(key, table, table.nbytes)
+        TABLES.put(key, table, table.nbytes)
     return table
 
 

@@ -37,7 +37,7 @@ def nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
     (a key and one source index array per spatial axis, see
     ``_plan._selection``) then gives the source indices.
     """
-    factors = (0,) * len(scales) if selection is not None else _nearest_factors(scales)
+    factors = (0,) * len(scales) if selection is not None else nearest_factors(scales)
     itemsize = dtype.itemsize
     pixel_bytes = in_shape[-1] * itemsize
     contiguous_pixels = strides[-1] == itemsize and strides[-2] == pixel_bytes
@@ -90,14 +90,14 @@ def _long_repeat_fill(in_shape, strides, itemsize, factors, out_shape):
     return run
 
 
-def _nearest_factors(scales):
+def nearest_factors(scales):
     """Per axis, the repetition factor when every scale is integral (MLX's rule), else 0."""
     if all(float(s).is_integer() for s in scales):
         return tuple(int(s) for s in scales)
     return (0,) * len(scales)
 
 
-def _nearest_axis(n_in, n_out, factor, out):
+def nearest_axis(n_in, n_out, factor, out):
     """Source indices of one axis into ``out`` (``factor`` > 0: repetition)."""
     if factor:
         # Each source index ``factor`` times, written through a (n_in, factor) view.
@@ -134,7 +134,7 @@ def _gather_offsets(in_shape, strides, out_shape, factors, selection=None, last_
         elif selection is not None:
             view[:] = selection[1][axis - 1]
         else:
-            _nearest_axis(in_shape[axis], count, factors[axis - 1], view)
+            nearest_axis(in_shape[axis], count, factors[axis - 1], view)
         view *= strides[axis]
         start += count
     offsets.flags.writeable = False

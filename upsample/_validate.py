@@ -104,6 +104,25 @@ def check_sizes_for(lengths, in_lengths, size):
             )
 
 
+def check_shape(name, shape):
+    """A shape as a tuple of ints >= 0, from a tuple, list or 1-D integer array, refusing
+    one whose array no machine could hold."""
+    if isinstance(shape, np.ndarray) and shape.ndim == 1 and shape.dtype.kind in "iu":
+        shape = shape.tolist()
+    if not isinstance(shape, (tuple, list)) or not shape:
+        raise TypeError(f"{name} must be a non-empty sequence of integers, got {_short(shape)}")
+    for length in shape:
+        if isinstance(length, (bool, np.bool_)) or not isinstance(length, numbers.Integral):
+            raise TypeError(
+                f"{name} must be a non-empty sequence of integers, got {_short(shape)}")
+        if length < 0:
+            raise ValueError(f"{name} must not hold negative lengths, got {_short(shape)}")
+    shape = tuple(int(length) for length in shape)
+    if math.prod(shape) >= sys.maxsize // 16:
+        raise ValueError(f"{name} {_short(shape)} is too large to allocate")
+    return shape
+
+
 def check_axes(axes, ndim):
     """The spatial axes as a tuple of non-negative ints, in the order given.
 
@@ -159,16 +178,16 @@ def parse_dtype(dtype):
         raise TypeError(f"dtype must be a NumPy numeric dtype, got {dtype!r}") from error
 
 
-def check_out(out, shape, dtype, x):
-    """Return ``out`` if it can receive the result: right shape and dtype, writeable, apart from x."""
+def check_out(out, shape, dtype, x, name="x"):
+    """Return ``out`` if it can receive the result: right shape and dtype, writeable, apart
+    from the input ``x`` (called ``name`` in messages)."""
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
     if out.shape != tuple(shape):
         raise ValueError(f"out has shape {out.shape}, the result has shape {tuple(shape)}")
     if out.dtype != dtype:
-        raise ValueError(
-            f"out has dtype {out.dtype}, the result has dtype {dtype} (dtype= sets the result's)"
-        )
+        how = "dtype= sets the result's" if name == "x" else f"set by {name}'s dtype"
+        raise ValueError(f"out has dtype {out.dtype}, the result has dtype {dtype} ({how})")
     if not out.flags.writeable:
         raise ValueError("out is read-only")
     if np.may_share_memory(out, x):
@@ -177,7 +196,8 @@ def check_out(out, shape, dtype, x):
         except _TooHardError:
             overlap = True
         if overlap:
-            raise ValueError("out overlaps the input x; the result must go to separate memory")
+            raise ValueError(
+                f"out overlaps the input {name}; the result must go to separate memory")
     return out
 
 
@@ -204,17 +224,18 @@ def check_num_threads(num_threads):
     return int(num_threads)
 
 
-def check_array(x):
-    """Return ``x`` as a NumPy array of a numeric dtype (no copy where NumPy can avoid one)."""
+def check_array(x, name="x"):
+    """Return ``x`` as a NumPy array of a numeric dtype (no copy where NumPy can avoid one);
+    messages call it ``name``."""
     if isinstance(x, (str, bytes)):
-        raise TypeError(f"x must be an array of numbers, got {type(x).__name__} {x!r:.40}")
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__} {x!r:.40}")
     try:
         array = np.asarray(x)
     except ValueError as error:  # ragged nested sequences
-        raise ValueError(f"x could not be read as an array: {error}") from None
+        raise ValueError(f"{name} could not be read as an array: {error}") from None
     if array.dtype.kind not in NUMERIC_KINDS:
         raise TypeError(
-            f"x must hold numbers (bool, integer, float or complex), got dtype {array.dtype}"
+            f"{name} must hold numbers (bool, integer, float or complex), got dtype {array.dtype}"
         )
     return array
 
