@@ -38,6 +38,7 @@ int main(void) {
 """
 
 COMMON_COMPILE_ARGS = ["-O3", "-fno-math-errno", "-Wno-unused-function"]
+KERNEL_HEADERS = "upsample_c/include"
 
 
 def _compiler_supports_openmp(compiler):
@@ -108,11 +109,14 @@ def _extensions():
         include_dirs=[numpy.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
     )
+    # The kernels' C with intrinsics is in headers (upsample_c/include), which the
+    # generated modules include by name: a compile error there names the header's line.
+    kernels_c = dict(numpy_c, include_dirs=numpy_c["include_dirs"] + [KERNEL_HEADERS])
     extensions = [
         Extension("upsample_c._threads", ["upsample_c/_threads.pyx"]),
         Extension("upsample_c._memory", ["upsample_c/_memory.pyx"], **numpy_c),
         Extension("upsample_c._cpu", ["upsample_c/_cpu.pyx"]),
-        Extension("upsample_c._kernels_base", ["upsample_c/_kernels_base.pyx"], **numpy_c),
+        Extension("upsample_c._kernels_base", ["upsample_c/_kernels_base.pyx"], **kernels_c),
     ]
     if _is_x86_64() and sys.platform != "win32":
         extensions.append(
@@ -120,7 +124,7 @@ def _extensions():
                 "upsample_c._kernels_avx2",
                 ["upsample_c/_kernels_avx2.pyx"],
                 extra_compile_args=["-mavx2", "-mfma"],
-                **numpy_c,
+                **kernels_c,
             )
         )
     return cythonize(

@@ -1,0 +1,84 @@
+# Linear at exactly 0.5 on both axes (halve_pass): every output pixel the
+# mean of a 2x2 block, without tables, for uint8 and (AVX2) float32 images.
+
+from upsample_c._headers cimport ups_row_tiles_available
+
+cdef extern from "ups_halving.h":
+    void ups_halve_row_uint8(unsigned char* out, const unsigned char* r0,
+                             const unsigned char* r1, Py_ssize_t w_out,
+                             Py_ssize_t channels) noexcept nogil
+    int ups_halve_row_float(float* out, const float* r0, const float* r1, Py_ssize_t w_out,
+                            Py_ssize_t channels) noexcept nogil
+
+
+ctypedef fused halved:
+    uint8_t
+    float
+
+
+def halve_pass(cnp.ndarray src not None, cnp.ndarray dst not None, Py_ssize_t outer,
+               Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out,
+               Py_ssize_t w_out, int num_threads):
+    """Linear at exactly 0.5 on both axes of images viewed as (outer, h_in, w_in, channels):
+    output pixel (i, j) is the mean of source rows 2i, 2i + 1 and columns 2j, 2j + 1,
+    every weight 0.5 (the caller checks the tables).
+
+    uint8: the integer mean rounded half to even. float32 (see halve_float_available):
+    the height-first planar pass's own operations. Needs 2 * h_out <= h_in and
+    2 * w_out <= w_in.
+    """
+    if cnp.PyArray_TYPE(src) == cnp.NPY_UINT8:
+        _halve(<uint8_t>0, src, dst, outer, h_in, w_in, channels, h_out, w_out, num_threads)
+    else:
+        _halve(<float>0, src, dst, outer, h_in, w_in, channels, h_out, w_out, num_threads)
+
+
+cdef int _halve(halved tag, cnp.ndarray src, cnp.ndarray dst, Py_ssize_t outer,
+                Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out,
+                Py_ssize_t w_out, int num_threads) except -1:
+    _check_threads(num_threads)
+    cdef int typenum = cnp.NPY_UINT8 if halved is uint8_t else cnp.NPY_FLOAT32
+    cdef Py_ssize_t n_rows = outer * h_out
+    cdef Py_ssize_t n_chunks = _parallel_chunks(n_rows, num_threads)
+    cdef Py_ssize_t chunk
+    if 2 * h_out > h_in or 2 * w_out > w_in or channels < 1:
+        raise ValueError("halve_pass needs 2 * h_out <= h_in and 2 * w_out <= w_in")
+    if halved is float and not halve_float_available(channels):
+        raise ValueError("halve_pass on float32 needs the AVX2 kernels and at most 1024 "
+                         "channels")
+    cdef const halved* src_ptr = <const halved*>_items(
+        src, typenum, outer * h_in * w_in * channels, False, "src")
+    cdef halved* dst_ptr = <halved*>_items(
+        dst, typenum, n_rows * w_out * channels, True, "dst")
+    if n_chunks == 1:
+        with nogil:
+            _halve_rows(dst_ptr, src_ptr, 0, n_rows, h_in, w_in, channels, h_out, w_out)
+        return 0
+    for chunk in prange(n_chunks, nogil=True, schedule="static", num_threads=num_threads):
+        _halve_rows(dst_ptr, src_ptr, _chunk_start(chunk, n_chunks, n_rows),
+                    _chunk_start(chunk + 1, n_chunks, n_rows), h_in, w_in, channels, h_out,
+                    w_out)
+    return 0
+
+
+cdef void _halve_rows(halved* dst, const halved* src, Py_ssize_t first, Py_ssize_t last,
+                      Py_ssize_t h_in, Py_ssize_t w_in, Py_ssize_t channels, Py_ssize_t h_out,
+                      Py_ssize_t w_out) noexcept nogil:
+    """Output rows first..last-1 of halve_pass."""
+    cdef Py_ssize_t in_len = w_in * channels
+    cdef Py_ssize_t out_len = w_out * channels
+    cdef Py_ssize_t row, o, i
+    for row in range(first, last):
+        o = row // h_out
+        i = row - o * h_out
+        if halved is float:
+            ups_halve_row_float(dst + row * out_len, src + (o * h_in + 2 * i) * in_len,
+                                src + (o * h_in + 2 * i + 1) * in_len, w_out, channels)
+        else:
+            ups_halve_row_uint8(dst + row * out_len, src + (o * h_in + 2 * i) * in_len,
+                                src + (o * h_in + 2 * i + 1) * in_len, w_out, channels)
+
+
+def halve_float_available(Py_ssize_t channels):
+    """Whether halve_pass runs here on float32 pixels of `channels` floats."""
+    return bool(ups_row_tiles_available()) and 0 < channels <= 1024

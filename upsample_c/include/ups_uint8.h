@@ -1,0 +1,168 @@
+/* ups_uint8.h: uint8 results: floats rounded to nearest and saturated to 0..255
+   (ups_round_store_uint8), a vertical combination rounded to uint8 as it is stored
+   (ups_combine_store_uint8), and uint8 rows combined into a float row
+   (ups_combine_uint8_float). Used by the uint8 planar pass and round_to_uint8
+   (_uint8.pxi). */
+#ifndef UPSAMPLE_UPS_UINT8_H
+#define UPSAMPLE_UPS_UINT8_H
+#include "ups_common.h"
+/* Round floats to nearest (ties to even, the default rounding mode) and
+   saturate to 0..255; NaN gives 0. GCC does not vectorise the scalar
+   form (the clamps become branches), and this runs once per output
+   element, so it is written with SSE2 intrinsics. max_ps(v, 0) returns
+   0 when v is NaN, and the 32- and 16-bit packs saturate. */
+static void ups_round_store_uint8(unsigned char *dst, const float *src, Py_ssize_t n) {
+    Py_ssize_t i = 0;
+#if defined(__SSE2__)
+    const __m128 zero = _mm_setzero_ps(), top = _mm_set1_ps(255.0f);
+    for (; i + 16 <= n; i += 16) {
+        __m128i a = _mm_cvtps_epi32(_mm_min_ps(_mm_max_ps(_mm_loadu_ps(src + i), zero), top));
+        __m128i b = _mm_cvtps_epi32(_mm_min_ps(_mm_max_ps(_mm_loadu_ps(src + i + 4), zero), top));
+        __m128i c = _mm_cvtps_epi32(_mm_min_ps(_mm_max_ps(_mm_loadu_ps(src + i + 8), zero), top));
+        __m128i d = _mm_cvtps_epi32(_mm_min_ps(_mm_max_ps(_mm_loadu_ps(src + i + 12), zero), top));
+        _mm_storeu_si128((__m128i *)(dst + i),
+                         _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
+    }
+#endif
+    for (; i < n; i++) {
+        float v = src[i];
+        v = v > 0.0f ? v : 0.0f;
+        v = v < 255.0f ? v : 255.0f;
+        v = (v + 12582912.0f) - 12582912.0f;  /* 1.5 * 2**23: rounds to an integer */
+        dst[i] = (unsigned char)(int)v;
+    }
+}
+/* dst[i] = uint8(sum_k w[k] * base[offsets[k] + i]), rounded and saturated
+   as ups_round_store_uint8: the vertical combine of the uint8 kernels,
+   done in registers so the float sums never go through memory. The tap
+   count is a literal in the common cases so the tap loop unrolls. */
+#if defined(__AVX2__)
+static inline __m256i ups_sum8(const float *p, const Py_ssize_t *offsets, const float *w,
+                               Py_ssize_t taps) {
+    __m256 acc = ups_dot8(p, offsets, w, taps);
+    acc = _mm256_min_ps(_mm256_max_ps(acc, _mm256_setzero_ps()), _mm256_set1_ps(255.0f));
+    return _mm256_cvtps_epi32(acc);
+}
+/* With `stream` (dst 32-byte aligned), the bytes go to memory with
+   streaming stores straight from the registers. */
+#define UPS_STORE_32(p, v, stream) \
+    do { if (stream) _mm256_stream_si256((__m256i *)(p), (v)); \
+         else _mm256_storeu_si256((__m256i *)(p), (v)); } while (0)
+UPS_SPECIALISED void ups_combine_store_uint8_avx2(unsigned char *dst, const float *base,
+                                                const Py_ssize_t *offsets, const float *w,
+                                                Py_ssize_t taps, Py_ssize_t n, int stream) {
+    /* The packs work within 128-bit lanes; the permutation puts the
+       four 32-bit groups of each lane back in order. */
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    Py_ssize_t i = 0;
+    if (taps <= 16) {
+        /* Row pointers and broadcast weights in locals: a byte store may
+           alias anything, so the compiler would otherwise reload the
+           tables after every store. */
+        const float *rows[16];
+        __m256 wv[16];
+        __m256i v[4];
+        Py_ssize_t k, q;
+        for (k = 0; k < taps; k++) {
+            rows[k] = base + offsets[k];
+            wv[k] = _mm256_set1_ps(w[k]);
+        }
+        for (; i + 32 <= n; i += 32) {
+            for (q = 0; q < 4; q++) {
+                __m256 acc = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i + 8 * q));
+                for (k = 1; k < taps; k++)
+                    acc = UPS_MADD(wv[k], _mm256_loadu_ps(rows[k] + i + 8 * q), acc);
+                acc = _mm256_min_ps(_mm256_max_ps(acc, _mm256_setzero_ps()),
+                                    _mm256_set1_ps(255.0f));
+                v[q] = _mm256_cvtps_epi32(acc);
+            }
+            __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(v[0], v[1]),
+                                                _mm256_packs_epi32(v[2], v[3]));
+            UPS_STORE_32(dst + i, _mm256_permutevar8x32_epi32(bytes, order), stream);
+        }
+    }
+    for (; i + 32 <= n; i += 32) {
+        const float *p = base + i;
+        __m256i a = ups_sum8(p, offsets, w, taps), b = ups_sum8(p + 8, offsets, w, taps);
+        __m256i c = ups_sum8(p + 16, offsets, w, taps), d = ups_sum8(p + 24, offsets, w, taps);
+        __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+        UPS_STORE_32(dst + i, _mm256_permutevar8x32_epi32(bytes, order), stream);
+    }
+}
+#endif
+/* Returns 0 (nothing done) when asked to stream without the AVX2 build
+   or to an unaligned destination: the caller then stages the bytes. */
+static int ups_combine_store_uint8(unsigned char *dst, const float *base,
+                                   const Py_ssize_t *offsets, const float *w,
+                                   Py_ssize_t taps, Py_ssize_t n, int stream) {
+    Py_ssize_t i = 0, k;
+#if defined(__AVX2__)
+    if (stream && ((size_t)dst & 31) != 0) return 0;
+    if (taps == 2) ups_combine_store_uint8_avx2(dst, base, offsets, w, 2, n, stream);
+    else if (taps == 4) ups_combine_store_uint8_avx2(dst, base, offsets, w, 4, n, stream);
+    else ups_combine_store_uint8_avx2(dst, base, offsets, w, taps, n, stream);
+    i = n - n % 32;
+#else
+    if (stream) return 0;
+#endif
+    for (; i < n; i++) {
+        float acc = w[0] * base[offsets[0] + i];
+        for (k = 1; k < taps; k++) acc = acc + w[k] * base[offsets[k] + i];
+        ups_round_store_uint8(dst + i, &acc, 1);
+    }
+    return 1;
+}
+/* The vertical combination of uint8 rows into a float row, with the same
+   operations as the C loop it replaces (a product, then fused
+   multiply-adds in tap order, as GCC contracts that loop) but the sums
+   kept in registers instead of going through the row once per tap, and
+   the rows in `ahead` prefetched as in ups_combine_avx2. Returns 0
+   (nothing done) without AVX2 and FMA or with more than 16 taps. */
+static int ups_combine_uint8_float(float *dst, const unsigned char *base,
+                                   const Py_ssize_t *offsets, const float *w,
+                                   Py_ssize_t taps, Py_ssize_t n,
+                                   const unsigned char *const *ahead, int n_ahead) {
+#if defined(__AVX2__) && defined(__FMA__)
+    const unsigned char *rows[16];
+    __m256 wv[16];
+    Py_ssize_t i = 0, k;
+    int a;
+    if (taps > 16) return 0;
+    for (k = 0; k < taps; k++) {
+        rows[k] = base + offsets[k];
+        wv[k] = _mm256_set1_ps(w[k]);
+    }
+    for (; i + 16 <= n; i += 16) {
+        for (a = 0; a < n_ahead; a++)
+            _mm_prefetch((const char *)(ahead[a] + i), _MM_HINT_T1);
+        __m256 lo = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + i));
+        __m256 hi = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + i + 8));
+        for (k = 1; k < taps; k++) {
+            lo = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + i), lo);
+            hi = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + i + 8), hi);
+        }
+        _mm256_storeu_ps(dst + i, lo);
+        _mm256_storeu_ps(dst + i + 8, hi);
+    }
+    /* The tail as vectors, the last one ending at n, as in
+       ups_combine_avx2. */
+    while (i < n && n >= 8) {
+        Py_ssize_t at = i + 8 <= n ? i : n - 8;
+        __m256 v = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + at));
+        for (k = 1; k < taps; k++) v = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + at), v);
+        _mm256_storeu_ps(dst + at, v);
+        i = at + 8;
+    }
+    for (; i < n; i++) {
+        float acc = w[0] * (float)rows[0][i];
+        for (k = 1; k < taps; k++) acc = fmaf(w[k], (float)rows[k][i], acc);
+        dst[i] = acc;
+    }
+    return 1;
+#else
+    (void)dst; (void)base; (void)offsets; (void)w; (void)taps; (void)n;
+    (void)ahead; (void)n_ahead;
+    return 0;
+#endif
+}
+#endif  /* UPSAMPLE_UPS_UINT8_H */
