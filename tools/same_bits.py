@@ -13,7 +13,7 @@ compared call by call:
 The cases go through the public API only, so any build of the package runs them. They are
 built from a seeded random generator and never from the build (its kernels, its CPU), so
 every build makes the same calls; a case that raises records its error instead of a hash.
-The families aim at every path the planner (upsample/_engine.py) can choose: nearest
+The families aim at every path the planners (upsample/_plan*.py) can choose: nearest
 gathers of every element size, with the scale-2 repetition, the every-other-column packs,
 the permuted 4- and 8-byte copies, long rows repeated without a table and streamed large
 outputs; linear, cubic and antialias up, down and at fractional scales, align_corners, one
@@ -588,10 +588,20 @@ class EntryTally:
 
 def run_all(cases, progress=False):
     """Hash every case's result; return (hashes by case id, entry point tally)."""
-    import upsample._engine as engine
+    import importlib
 
-    tally = EntryTally(engine.kernels)
-    engine.kernels = tally
+    # The planner modules that call the kernels: one module before the split of
+    # upsample/_engine.py (19a5f40 and earlier), three after it.
+    planners = []
+    for name in ("_engine", "_plan_nearest", "_plan_weighted", "_cast"):
+        try:
+            planners.append(importlib.import_module(f"upsample.{name}"))
+        except ImportError:
+            continue
+    kernels = planners[0].kernels
+    tally = EntryTally(kernels)
+    for planner in planners:
+        planner.kernels = tally
     hashes = {}
     try:
         for number, case in enumerate(cases):
@@ -602,7 +612,8 @@ def run_all(cases, progress=False):
             if progress and number % 200 == 0:
                 print(f"  {number}/{len(cases)}", file=sys.stderr)
     finally:
-        engine.kernels = tally._kernels
+        for planner in planners:
+            planner.kernels = kernels
     return hashes, tally.counts
 
 
