@@ -11,8 +11,12 @@ array([[1.  , 1.25, 1.75, 2.  ],
 """
 
 from ._api import Upsample, upsample
+from ._color import linear_to_srgb, srgb_to_linear, upsample_image
 from ._engine import kernel_info
 
 __version__ = "0.1.0"
 
-__all__ = ["Upsample", "upsample", "kernel_info", "__version__"]
+__all__ = [
+    "Upsample", "upsample", "upsample_image", "srgb_to_linear", "linear_to_srgb", "kernel_info",
+    "__version__",
+]
