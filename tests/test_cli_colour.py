@@ -120,3 +120,23 @@ def test_help_describes_both(capsys):
     status, out, _ = run(capsys, "--help")
     assert status == 0
     assert "--linear-light" in out and "premultiplied" in out
+
+
+def test_demo_runs_the_command_and_writes_the_pictures(tmp_path, monkeypatch, capsys):
+    Image = pil()
+    from upsample import demo
+
+    before, after = demo.alpha_comparison()
+    edge = (after[..., 3] > 0) & (after[..., 3] < 255)
+    assert before[..., 0][edge].min() < 10 and (after[..., 0][edge] == 255).all()
+    srgb, light = demo.linear_light_comparison()
+    assert srgb[2:-2, 2:30].tolist() == [[[128] * 3] * 28] * 8  # black and white stripes
+    assert light[2:-2, 2:30].tolist() == [[[188] * 3] * 28] * 8
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in").mkdir()
+    demo._colour_demo(Image, "in")  # runs the command and checks its outputs itself
+    out = capsys.readouterr().out
+    assert "--linear-light" in out and "128 in sRGB values, 188 in linear light" in out
+    for name in ("alpha-side-by-side.png", "linear-light-side-by-side.png"):
+        with Image.open(tmp_path / demo.DEMO_FOLDER / name) as picture:
+            assert picture.mode == "RGB" and picture.size[0] > 500
