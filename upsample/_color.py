@@ -55,11 +55,7 @@ def srgb_to_linear(values):
     ``((v + 0.055) / 1.055) ** 2.4`` above. Integer images must be scaled to
     [0, 1] first (e.g. divided by 255).
     """
-    encoded = _as_float(values)
-    # The power is taken of the value or the knee, whichever is larger, so that
-    # values below the knee (negative ones included) never reach it.
-    curve = ((np.maximum(encoded, _DECODE_KNEE) + _OFFSET) / (1 + _OFFSET)) ** _GAMMA
-    return np.where(encoded <= _DECODE_KNEE, encoded / _SLOPE, curve)
+    return _decode(_as_float(values))
 
 
 def linear_to_srgb(values):
@@ -70,9 +66,37 @@ def linear_to_srgb(values):
     Values outside [0, 1] (a cubic overshoot) are encoded by the same
     formulas, without clipping; negative values stay on the straight segment.
     """
-    light = _as_float(values)
-    curve = (1 + _OFFSET) * np.maximum(light, _ENCODE_KNEE) ** (1 / _GAMMA) - _OFFSET
-    return np.where(light <= _ENCODE_KNEE, light * _SLOPE, curve)
+    return _encode(_as_float(values))
+
+
+# Both curves work in place on a float array of their own, one operation over the whole
+# array at a time: a full-size temporary per step and np.where's branches cost more than
+# the power function itself on images of millions of pixels.
+
+def _decode(encoded):
+    """srgb_to_linear of ``encoded``, overwriting it; returns it."""
+    straight = encoded <= _DECODE_KNEE
+    low = encoded[straight] / _SLOPE  # the few values near black, kept aside
+    # The power is taken of the value or the knee, whichever is larger, so that values
+    # below the knee (negative ones included) never reach it.
+    curve = np.maximum(encoded, _DECODE_KNEE, out=encoded)
+    curve += _OFFSET
+    curve /= 1 + _OFFSET
+    curve **= _GAMMA
+    curve[straight] = low
+    return curve
+
+
+def _encode(light):
+    """linear_to_srgb of ``light``, overwriting it; returns it."""
+    straight = light <= _ENCODE_KNEE
+    low = light[straight] * _SLOPE
+    curve = np.maximum(light, _ENCODE_KNEE, out=light)
+    curve **= 1 / _GAMMA
+    curve *= 1 + _OFFSET
+    curve -= _OFFSET
+    curve[straight] = low
+    return curve
 
 
 @functools.lru_cache(maxsize=None)
@@ -161,10 +185,12 @@ def _check_alpha(alpha, array, axes):
 
 
 def _colour_channels(work, alpha):
-    """Every channel but the alpha one (all channels when ``alpha`` is None), as a view."""
-    if alpha is None:
-        return [work]
-    return [work[..., :alpha], work[..., alpha + 1:]]
+    """Every channel but the alpha one, one view each.
+
+    Channel by channel, each operation is one long strided loop; on ``work[..., :alpha]``
+    NumPy would run an inner loop of 3 elements per pixel, several times slower.
+    """
+    return [work[..., channel] for channel in range(work.shape[-1]) if channel != alpha]
 
 
 def _to_working_values(array, work_dtype, top, alpha, linear_light):
@@ -183,7 +209,7 @@ def _to_working_values(array, work_dtype, top, alpha, linear_light):
 
 def _premultiply(work, alpha):
     """Multiply the colour channels of ``work`` by its alpha channel, in place."""
-    coverage = work[..., alpha:alpha + 1]
+    coverage = work[..., alpha]
     for colour in _colour_channels(work, alpha):
         colour *= coverage
 
@@ -196,25 +222,28 @@ def _unpremultiply(result, alpha, top):
     of the alpha channel, so the two agree): a transparent pixel is black
     instead of the quotient of two rounding errors.
     """
-    coverage = result[..., alpha:alpha + 1]
+    coverage = result[..., alpha]
     covered = coverage * coverage.dtype.type(top) > (0.5 if top != 1 else 0)
+    # One division per pixel, then a multiplication per channel (strided divisions cost
+    # several times more); 0 where alpha is 0, without a branch per pixel.
+    reciprocal = np.zeros_like(coverage)
+    np.divide(1, coverage, out=reciprocal, where=covered)
     for colour in _colour_channels(result, alpha):
-        np.divide(colour, coverage, out=colour, where=covered)
-        np.copyto(colour, 0, where=~covered)
+        colour *= reciprocal
 
 
 def _from_working_values(result, dtype, top, alpha, linear_light):
     """The resampled float values back in ``dtype``: encoded, scaled, rounded and saturated."""
     if linear_light:
-        encoded = linear_to_srgb(result)
         if alpha is not None:
-            encoded[..., alpha] = result[..., alpha]
-        result = encoded
-    if top != 1:
-        if linear_light:
-            result *= result.dtype.type(top)
-        elif alpha is not None:
-            result[..., alpha] *= result.dtype.type(top)
+            coverage = result[..., alpha].copy()
+        result = _encode(result)  # the whole array at once, alpha restored after
+        if alpha is not None:
+            result[..., alpha] = coverage
+        if top != 1:
+            result *= result.dtype.type(top)  # alpha too: its fraction becomes a value
+    elif alpha is not None and top != 1:
+        result[..., alpha] *= result.dtype.type(top)
     if result.dtype == dtype:
         return result
     image = np.empty(result.shape, dtype)
