@@ -145,6 +145,18 @@ def test_alpha_channel_anywhere_and_batches():
     np.testing.assert_array_equal(upsample_image(planar, (2, 3), "linear", alpha=3), rgba)
 
 
+def test_byte_order_and_empty_images():
+    x = random_image(np.uint16, (5, 6, 4))
+    swapped = x.astype(">u2")
+    for options in ({"alpha": 3}, {"alpha": 3, "linear_light": True}, {}):
+        y = upsample_image(swapped, 2, "cubic", axes=(0, 1), **options)
+        assert y.dtype == np.uint16  # x's dtype, in the machine's byte order
+        np.testing.assert_array_equal(y, upsample_image(x, 2, "cubic", axes=(0, 1), **options))
+    assert upsample_image(x[:0], 2, "linear", axes=(0, 1), alpha=3).shape == (0, 12, 4)
+    assert upsample_image(x, 0.1, "linear", axes=(0, 1), alpha=3,
+                          linear_light=True).shape == (0, 0, 4)
+
+
 def test_input_is_not_modified():
     x = random_image(np.uint8, (5, 6, 4))
     before = x.copy()

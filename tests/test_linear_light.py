@@ -25,6 +25,7 @@ def test_transfer_functions_are_float32_to_rounding():
     assert back.dtype == np.float32
     np.testing.assert_allclose(back, linear_to_srgb64(decoded), rtol=4e-7, atol=1e-9)
     assert srgb_to_linear(encoded).dtype == np.float64  # float64 stays float64
+    assert linear_to_srgb(encoded.astype(">f8")).dtype == np.float64  # in any byte order
     np.testing.assert_array_equal(srgb_to_linear(encoded), srgb_to_linear64(encoded))
     np.testing.assert_array_equal(linear_to_srgb(encoded), linear_to_srgb64(encoded))
     # The curve's landmarks: black, white, the knee, and half the light.

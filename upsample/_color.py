@@ -44,7 +44,8 @@ def _as_float(values):
     array = _validate.check_array(values)
     if array.dtype.kind == "c":
         raise TypeError(f"values must be real, got dtype {array.dtype}")
-    return array.astype(np.float64 if array.dtype == np.float64 else np.float32)
+    double = array.dtype.kind == "f" and array.dtype.itemsize == 8
+    return array.astype(np.float64 if double else np.float32)
 
 
 def srgb_to_linear(values):
@@ -125,8 +126,10 @@ def upsample_image(x, scale_factor=None, mode="nearest", align_corners=False, an
         -1; for LA, 1). Colour channels are multiplied by alpha (as a
         fraction of the dtype's maximum, or of 1 for float images) before
         resampling and divided by the resampled alpha after; where that alpha
-        is 0 or less the colour is 0 (no division by 0). The alpha channel
-        itself is resampled as it is.
+        is 0 (0 or less, or for integer images rounding to 0) the colour is 0,
+        with no division by 0. The alpha channel itself is resampled as it
+        is. After a cubic overshoot, integer results saturate, alpha
+        included, once colour has been divided by the unsaturated alpha.
     linear_light : bool
         Decode the colour channels from sRGB to linear light before resampling
         (and before premultiplying) and encode them back after (see
@@ -147,17 +150,18 @@ def upsample_image(x, scale_factor=None, mode="nearest", align_corners=False, an
     options = {"scale_factor": scale_factor, "mode": mode, "align_corners": align_corners,
                "antialias": antialias, "size": size, "axes": axes,
                "num_threads": num_threads}
+    dtype = array.dtype.newbyteorder("=")  # the result's: x's, in the machine's byte order
     if mode == "nearest" or (alpha is None and not linear_light):
-        dtype = array.dtype if array.dtype.kind in "iufc" else None  # bool keeps the default
-        return upsample(array, dtype=dtype, **options)
-    work_dtype = _WORK_DTYPES.get(array.dtype)
+        # bool has no rounded form and keeps upsample's default.
+        return upsample(array, dtype=dtype if dtype.kind in "iufc" else None, **options)
+    work_dtype = _WORK_DTYPES.get(dtype)
     if work_dtype is None:
         raise TypeError(
             "x must be uint8, uint16, float32 or float64 for alpha= or linear_light=, "
             f"got dtype {array.dtype}"
         )
     # Integers are fractions of their maximum; float images are already fractions.
-    top = np.iinfo(array.dtype).max if array.dtype.kind == "u" else 1
+    top = np.iinfo(dtype).max if dtype.kind == "u" else 1
 
     work = _to_working_values(array, work_dtype, top, alpha, linear_light)
     if alpha is not None:
@@ -165,7 +169,7 @@ def upsample_image(x, scale_factor=None, mode="nearest", align_corners=False, an
     result = upsample(work, dtype=work_dtype, **options)
     if alpha is not None:
         _unpremultiply(result, alpha, top)
-    return _from_working_values(result, array.dtype, top, alpha, linear_light)
+    return _from_working_values(result, dtype, top, alpha, linear_light)
 
 
 def _check_alpha(alpha, array, axes):
@@ -196,7 +200,7 @@ def _colour_channels(work, alpha):
 def _to_working_values(array, work_dtype, top, alpha, linear_light):
     """A new float array: colour in [0, top] (or linear light in [0, 1]), alpha in [0, 1]."""
     if linear_light and top != 1:
-        work = _decode_table(array.dtype)[array]
+        work = _decode_table(array.dtype.newbyteorder("="))[array]
     elif linear_light:
         work = srgb_to_linear(array)
     else:
