@@ -12,8 +12,12 @@ array([[1.  , 1.25, 1.75, 2.  ],
 
 from ._api import Upsample, upsample
 from ._backward import upsample_backward
+from ._color import linear_to_srgb, srgb_to_linear, upsample_image
 from ._plan import kernel_info
 
 __version__ = "0.1.0"
 
-__all__ = ["Upsample", "upsample", "upsample_backward", "kernel_info", "__version__"]
+__all__ = [
+    "Upsample", "upsample", "upsample_backward", "upsample_image", "srgb_to_linear",
+    "linear_to_srgb", "kernel_info", "__version__",
+]

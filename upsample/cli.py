@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _validate
 from ._api import upsample as resample
+from ._color import upsample_image
 
 # File types by (lower-case) extension; images are saved in the format of their extension.
 NPY_EXTENSION = ".npy"
@@ -52,6 +53,11 @@ CONVERTED_MODES = {
     "RGBX": "RGB",
     "YCbCr": "RGB",
 }
+# The alpha channel's index in the modes that have one (resampled premultiplied).
+ALPHA_CHANNELS = {"LA": 1, "RGBA": 3}
+# Modes whose samples are sRGB-encoded, which --linear-light decodes (as read, after the
+# conversions above: palette and 1-bit images included).
+SRGB_MODES = ("L", "LA", "RGB", "RGBA", "I;16")
 # Lossy formats are re-encoded at this quality (Pillow's default, 75, visibly degrades).
 LOSSY_QUALITY = 95
 # TIFF compressions written back as they were read; others (JPEG-in-TIFF, fax) become raw.
@@ -73,8 +79,17 @@ files:
              (pip install "upsample[images]"). Height and width are resampled;
              8-bit images stay 8-bit and 16-bit grayscale stays 16-bit
              (modes L, LA, RGB, RGBA, CMYK, I;16, I and F are kept; palette
-             images become RGB or RGBA, 1-bit images L). Alpha is resampled
-             like any other channel. JPEG and WebP are re-encoded at quality
+             images become RGB or RGBA, 1-bit images L). In linear and cubic
+             modes, images with alpha (RGBA, LA, palettes or colour keys with
+             transparency) are resampled premultiplied, as Pillow does: colour
+             is weighted by alpha, so transparent pixels do not darken the
+             edges, and fully transparent output pixels are black.
+             --linear-light decodes sRGB samples (L, LA, RGB, RGBA, palette
+             and 16-bit grayscale images; other modes fail; the sRGB curve is
+             assumed, whatever ICC profile the file carries) to linear light
+             before resampling and encodes them back after; alpha is never
+             converted. It does not apply to .npy arrays, which are resampled
+             as they are. JPEG and WebP are re-encoded at quality
              %(quality)d; ICC profiles and EXIF data are copied. Multi-frame
              images and 16-bit colour images (which Pillow would read as
              8-bit) are refused.
@@ -104,7 +119,7 @@ examples:
 USAGE = (
     "%(prog)s INPUT [INPUT ...] -o OUTDIR (--scale S [S ...] | --size N [N ...])\n"
     "       [--mode {nearest,linear,cubic}] [--antialias] [--align-corners]\n"
-    "       [--threads N] [--axes A [A ...]] [--overwrite]"
+    "       [--linear-light] [--threads N] [--axes A [A ...]] [--overwrite]"
 )
 
 
@@ -161,6 +176,9 @@ def build_parser():
                         help="low-pass when downscaling (linear and cubic only)")
     parser.add_argument("--align-corners", action="store_true",
                         help="map corner samples onto each other (linear and cubic only)")
+    parser.add_argument("--linear-light", action="store_true",
+                        help="resample images in linear light: decode sRGB first, encode after "
+                             "(keeps the brightness of fine detail; alpha is not converted)")
     parser.add_argument("--threads", type=_positive_int, metavar="N",
                         help="threads per file (default: all cores, or UPSAMPLE_NUM_THREADS)")
     parser.add_argument("--axes", nargs="+", type=int, metavar="A",
@@ -204,7 +222,8 @@ def main(argv=None):
         options["scale_factor"] = args.scale[0] if len(args.scale) == 1 else tuple(args.scale)
     else:
         options["size"] = args.size[0] if len(args.size) == 1 else tuple(args.size)
-    job = _Job(args.inputs, args.outdir, options, args.axes, args.overwrite)
+    job = _Job(args.inputs, args.outdir, options, args.axes, args.overwrite,
+               linear_light=args.linear_light)
 
     progress = _Progress(len(args.inputs), sys.stderr)
     done = failed = 0
@@ -260,9 +279,10 @@ def _reason(error, path):
 class _Job:
     """The per-run state: options, the inputs to protect, and the outputs written so far."""
 
-    def __init__(self, inputs, outdir, options, axes, overwrite):
+    def __init__(self, inputs, outdir, options, axes, overwrite, linear_light=False):
         self.outdir = outdir
         self.options = options
+        self.linear_light = linear_light  # for images only
         self.axes = tuple(axes) if axes else None
         self.overwrite = overwrite
         self.bytes_written = 0
@@ -355,7 +375,13 @@ class _Job:
                 raise FileError("not a readable image (Pillow cannot identify it)") from None
             with image:
                 x, mode, save_options = _read_image(image)
-        y = resample(x, axes=(0, 1), dtype=x.dtype, **self.options)
+        if self.linear_light and mode not in SRGB_MODES:
+            raise FileError(f"--linear-light needs sRGB samples (modes {', '.join(SRGB_MODES)}), "
+                            f"not mode {mode!r}")
+        # Premultiplied alpha and linear light where they apply; otherwise plain resampling
+        # keeping the dtype.
+        y = upsample_image(x, axes=(0, 1), alpha=ALPHA_CHANNELS.get(mode),
+                           linear_light=self.linear_light, **self.options)
         if y.shape[0] == 0 or y.shape[1] == 0:
             raise FileError(f"the output would be empty ({y.shape[0]} x {y.shape[1]} pixels)")
         result = _to_image(Image, y, mode)

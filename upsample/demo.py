@@ -1,10 +1,12 @@
-"""A short tour of ``upsample``: each mode on a tiny array, a timed large image, and the
-command line on generated image files.
+"""A short tour of ``upsample``: each mode on a tiny array, a timed large image, the
+command line on generated image files, and images with alpha and in linear light
+side by side.
 
 Run it with ``upsample-demo`` (installed with the package) or
 ``python -m upsample.demo`` from outside the source tree. The image part
 needs Pillow (``pip install "upsample[images]"``) and writes its files to
-``./upsample-demo/``.
+``./upsample-demo/``; ``tools/figures.py`` draws the README's figure with the
+pictures made here.
 """
 
 import os
@@ -12,7 +14,7 @@ import time
 
 import numpy as np
 
-from . import Upsample, cli, kernel_info, upsample
+from . import Upsample, cli, kernel_info, upsample, upsample_image
 
 DEMO_FOLDER = "upsample-demo"
 
@@ -103,6 +105,143 @@ def _command_line_demo():
             print(f"  {outputs}/{name}: {result.size[0]}x{result.size[1]} mode {result.mode}")
     if status != 0:
         raise SystemExit(status)
+    _colour_demo(Image, inputs)
+
+
+# --- Images that look right: premultiplied alpha and linear light -------------------------
+
+def red_square():
+    """A 10 x 10 opaque red square on a transparent 16 x 16 image (RGBA, uint8)."""
+    image = np.zeros((16, 16, 4), dtype=np.uint8)
+    image[3:13, 3:13] = (255, 0, 0, 255)
+    return image
+
+
+def fine_detail(height=48, tile=128):
+    """Four tiles of one-pixel detail (RGB, uint8): black and white stripes, a black and white
+    checkerboard, a red and green checkerboard, blue and yellow stripes."""
+    y, x = np.mgrid[0:height, 0:tile]
+    stripes = (x % 2 == 0)[..., None]
+    checks = ((x + y) % 2 == 0)[..., None]
+    black, white = np.array([0, 0, 0]), np.array([255, 255, 255])
+    tiles = [
+        np.where(stripes, white, black),
+        np.where(checks, white, black),
+        np.where(checks, np.array([255, 0, 0]), np.array([0, 255, 0])),
+        np.where(stripes, np.array([0, 0, 255]), np.array([255, 255, 0])),
+    ]
+    return np.concatenate(tiles, axis=1).astype(np.uint8)
+
+
+# The cases shown: the red square enlarged, the fine detail shrunk (1 / 4, antialiased).
+ALPHA_CASE = {"scale_factor": 8, "mode": "linear", "axes": (0, 1)}
+LIGHT_CASE = {"scale_factor": 0.25, "mode": "linear", "antialias": True, "axes": (0, 1)}
+
+
+def alpha_comparison():
+    """The red square enlarged: (channel by channel, premultiplied), RGBA uint8."""
+    square = red_square()
+    return (upsample(square, dtype=np.uint8, **ALPHA_CASE),
+            upsample_image(square, alpha=3, **ALPHA_CASE))
+
+
+def linear_light_comparison():
+    """The fine detail shrunk: (in sRGB values, in linear light), RGB uint8."""
+    pattern = fine_detail()
+    return upsample_image(pattern, **LIGHT_CASE), upsample_image(pattern, linear_light=True,
+                                                                 **LIGHT_CASE)
+
+
+def _over_checkerboard(rgba, square=8):
+    """An RGBA image composited over a light grey checkerboard (RGB, uint8)."""
+    y, x = np.mgrid[0:rgba.shape[0], 0:rgba.shape[1]]
+    board = np.where(((y // square + x // square) % 2 == 0), 255.0, 204.0)[..., None]
+    coverage = rgba[..., 3:] / 255.0
+    return np.rint(rgba[..., :3] * coverage + board * (1 - coverage)).astype(np.uint8)
+
+
+def _captioned(Image, rows, margin=10, caption_height=22):
+    """One picture of ``rows``: each a list of (caption, RGB uint8 array) side by side."""
+    from PIL import ImageDraw, ImageFont
+    try:
+        font = ImageFont.load_default(size=15)
+    except TypeError:  # Pillow before 10.1: one bitmap size
+        font = ImageFont.load_default()
+    widths = [sum(panel.shape[1] for _, panel in row) + margin * (len(row) - 1) for row in rows]
+    heights = [caption_height + max(panel.shape[0] for _, panel in row) for row in rows]
+    canvas = Image.new("RGB", (max(widths) + 2 * margin,
+                               sum(heights) + margin * (len(rows) + 1)), "white")
+    draw = ImageDraw.Draw(canvas)
+    top = margin
+    for row, height in zip(rows, heights):
+        left = margin
+        for caption, panel in row:
+            draw.text((left, top), caption, fill="black", font=font)
+            canvas.paste(Image.fromarray(panel), (left, top + caption_height))
+            left += panel.shape[1] + margin
+        top += height + margin
+    return canvas
+
+
+def alpha_picture(Image):
+    """The red square enlarged x8, channel by channel beside premultiplied, over a checkerboard."""
+    before, after = alpha_comparison()
+    enlarge = {"scale_factor": 2, "axes": (0, 1)}  # nearest: pixels shown as 2 x 2 blocks
+    return _captioned(Image, [[
+        ("channel by channel (dark fringe)", upsample(_over_checkerboard(before), **enlarge)),
+        ("premultiplied alpha", upsample(_over_checkerboard(after), **enlarge)),
+    ]])
+
+
+def linear_light_picture(Image):
+    """One-pixel detail, and the same shrunk x0.25 in sRGB values and in linear light (shown
+    enlarged x4 with nearest)."""
+    srgb, light = linear_light_comparison()
+    enlarge = {"scale_factor": 4, "axes": (0, 1)}
+    return _captioned(Image, [
+        [("input: one-pixel detail (look from a distance)", fine_detail())],
+        [("shrunk x0.25 in sRGB values: too dark", upsample(srgb, **enlarge))],
+        [("shrunk x0.25 in linear light", upsample(light, **enlarge))],
+    ])
+
+
+def _colour_demo(Image, inputs):
+    """Run the command on the two cases and write the pictures side by side."""
+    square_path = os.path.join(inputs, "red-square.png")
+    detail_path = os.path.join(inputs, "fine-detail.png")
+    Image.fromarray(red_square()).save(square_path)
+    Image.fromarray(fine_detail()).save(detail_path)
+    runs = [
+        (square_path, "out-alpha", ["--scale", "8", "--mode", "linear"], alpha_comparison()[1]),
+        (detail_path, "out-srgb", ["--scale", "0.25", "--mode", "linear", "--antialias"],
+         linear_light_comparison()[0]),
+        (detail_path, "out-linear-light", ["--scale", "0.25", "--mode", "linear", "--antialias",
+                                           "--linear-light"], linear_light_comparison()[1]),
+    ]
+    print("\nImages with alpha and in linear light:")
+    for path, folder, options, expected in runs:
+        outputs = os.path.join(DEMO_FOLDER, folder)
+        command = ["upsample", path, "-o", outputs, *options, "--overwrite"]
+        print(f"  {' '.join(command)}")
+        if cli.main(command[1:]) != 0:
+            raise SystemExit(1)
+        with Image.open(os.path.join(outputs, os.path.basename(path))) as result:
+            if not np.array_equal(np.asarray(result), expected):
+                raise SystemExit(f"{outputs}: the command's output differs from upsample_image's")
+
+    before, after = alpha_comparison()
+    edge = (after[..., 3] > 0) & (after[..., 3] < 255)
+    print(f"  red square x8, its {edge.sum()} partly transparent pixels: red "
+          f"{before[..., 0][edge].min()}..{before[..., 0][edge].max()} channel by channel, "
+          f"{after[..., 0][edge].min()}..{after[..., 0][edge].max()} premultiplied")
+    srgb, light = linear_light_comparison()
+    centre = (slice(2, -2), slice(2, 30))  # inside the black and white stripes' tile
+    print(f"  black and white stripes x0.25: {np.median(srgb[centre]):.0f} in sRGB values, "
+          f"{np.median(light[centre]):.0f} in linear light (half the light is sRGB 188)")
+    for name, picture in (("alpha-side-by-side.png", alpha_picture(Image)),
+                          ("linear-light-side-by-side.png", linear_light_picture(Image))):
+        picture.save(os.path.join(DEMO_FOLDER, name))
+        print(f"  wrote {DEMO_FOLDER}/{name} ({picture.size[0]}x{picture.size[1]})")
 
 
 if __name__ == "__main__":
