@@ -31,12 +31,12 @@ def test_every_planned_table_is_sorted(mode, align_corners, antialias, n_in, sca
 def test_an_unsorted_table_keeps_the_rows_off_the_tiles():
     index = np.array([[0, 1], [2, 3], [1, 2]], dtype=np.int64)
     weights = np.full(6, 0.5, dtype=np.float32)
-    table = _engine._AxisTable(index, weights, False)
+    table = _engine.AxisTable(index, weights, False)
     assert not table.sorted
     assert not _engine._use_row_tiles(np.dtype(np.float32), True, table, True, 2, 4, 3, 3)
     index.flags.writeable = True
     index[2] = [4, 5]
-    assert _engine._AxisTable(index, weights, False).sorted
+    assert _engine.AxisTable(index, weights, False).sorted
 
 
 @pytest.mark.skipif(not _engine.ROW_TILES, reason="no row tiles in this build")

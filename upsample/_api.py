@@ -212,24 +212,8 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
     a new C-contiguous result with the axes in place.
     """
     array = _validate.check_array(x)
-    axes = _validate.check_axes(axes, array.ndim)
-    layout = Layout(array.ndim, axes)
-    in_lengths = layout.sorted_values([array.shape[a] for a in axes])
-    if size is None:
-        scales = layout.sorted_values(_validate.per_axis("scale_factor", scale_factor, len(axes)))
-        lengths = _validate.output_lengths(in_lengths, scales)
-    else:
-        lengths = layout.sorted_values(_validate.per_axis("size", size, len(axes)))
-        # Refuses empty input axes, so every N below is positive.
-        _validate.check_sizes_for(lengths, in_lengths, size)
-        # The sampling grid of scale M / N.
-        scales = [m / n for m, n in zip(lengths, in_lengths)]
-    out_dtype = _validate.check_dtype(dtype, array.dtype, _engine.result_dtype(array.dtype, mode))
-    out_shape = layout.output_shape(array.shape, lengths)
-    if size is None:
-        _validate.check_output_size(out_shape, out_dtype.itemsize, "scale_factor", scale_factor)
-    else:
-        _validate.check_output_size(out_shape, out_dtype.itemsize, "size", size)
+    call = resolve(array.shape, array.dtype, scale_factor, size, axes, mode, dtype)
+    layout, scales, lengths, out_dtype, out_shape = call
     if out is not None:
         out = _validate.check_out(out, out_shape, out_dtype, array)
         result = out
@@ -260,6 +244,35 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
         return np.ascontiguousarray(filled)
     np.copyto(result, filled)
     return result
+
+
+def resolve(shape, in_dtype, scale_factor, size, axes, mode, dtype):
+    """Check the per-call arguments against an array of ``shape`` and ``in_dtype`` and
+    decide the result: (layout, scales, spatial lengths, out_dtype, out_shape).
+
+    ``scales`` and the output ``lengths`` are per spatial axis in increasing
+    axis order (the canonical order); ``scale_factor`` and ``size`` must have
+    passed check_scale_or_size.
+    """
+    axes = _validate.check_axes(axes, len(shape))
+    layout = Layout(len(shape), axes)
+    in_lengths = layout.sorted_values([shape[a] for a in axes])
+    if size is None:
+        scales = layout.sorted_values(_validate.per_axis("scale_factor", scale_factor, len(axes)))
+        lengths = _validate.output_lengths(in_lengths, scales)
+    else:
+        lengths = layout.sorted_values(_validate.per_axis("size", size, len(axes)))
+        # Refuses empty input axes, so every N below is positive.
+        _validate.check_sizes_for(lengths, in_lengths, size)
+        # The sampling grid of scale M / N.
+        scales = [m / n for m, n in zip(lengths, in_lengths)]
+    out_dtype = _validate.check_dtype(dtype, in_dtype, _engine.result_dtype(in_dtype, mode))
+    out_shape = layout.output_shape(shape, lengths)
+    if size is None:
+        _validate.check_output_size(out_shape, out_dtype.itemsize, "scale_factor", scale_factor)
+    else:
+        _validate.check_output_size(out_shape, out_dtype.itemsize, "size", size)
+    return layout, scales, lengths, out_dtype, out_shape
 
 
 class Upsample:

@@ -168,6 +168,53 @@ def plan(in_shape, in_strides, in_dtype, scales, out_shape, mode, align_corners,
     return Plan(out_shape, out_dtype, fill)
 
 
+Sampling = collections.namedtuple(
+    "Sampling", ["gather", "tables", "schedule", "work_dtype", "pass_dtype"])
+Sampling.__doc__ = """What a plan computes, as tables (see :func:`sampling`).
+
+``gather``: one source index array per spatial axis when the result is a
+gather (nearest, or a selection), else None. Otherwise ``tables`` (an
+:class:`AxisTable` per spatial axis, by canonical axis), the passes'
+``schedule`` (see weighted_schedule), the ``work_dtype`` they compute in and
+the ``pass_dtype`` they write. A gather is made in the input's dtype; either
+result is then cast into the output's dtype when that differs (cast_into)."""
+
+
+def sampling(in_shape, in_dtype, scales, out_shape, mode, align_corners, antialias, out_dtype):
+    """The tables that :func:`plan` applies for these canonical shapes and options.
+
+    For callers that compute blocks of the output separately (upsample.dask):
+    a block made with these tables' rows (AxisTable.from_arrays, indices
+    shifted to the block's input slab), through ``weighted_passes`` with this
+    ``schedule``, makes the very sums the whole call makes.
+    """
+    in_shape, out_shape = tuple(in_shape), tuple(out_shape)
+    in_dtype, out_dtype = np.dtype(in_dtype), np.dtype(out_dtype)
+    if math.prod(out_shape) == 0:
+        # Nothing is computed (see plan); any index in range will do.
+        gather = [np.zeros(out_shape[axis], dtype=np.int64) for axis in range(1, len(scales) + 1)]
+        return Sampling(gather, None, None, None, in_dtype)
+    if mode == "nearest":
+        factors = _nearest_factors(scales)
+        gather = []
+        for axis, factor in enumerate(factors, start=1):
+            index = np.empty(out_shape[axis], dtype=np.int64)
+            _nearest_axis(in_shape[axis], out_shape[axis], factor, index)
+            gather.append(index)
+        return Sampling(gather, None, None, None, in_dtype)
+    options = (scales, mode, align_corners, antialias)
+    work_dtype = compute_dtype(out_dtype)
+    selection = _selection(in_shape, in_dtype, out_shape, work_dtype, options)
+    if selection is not None:
+        return Sampling(selection[1], None, None, None, in_dtype)
+    pass_dtype = out_dtype if _fused_uint8(in_dtype, out_dtype, out_shape) else work_dtype
+    tables = _axis_tables(in_shape, in_dtype, out_shape, options, _real_dtype(work_dtype))
+    kernel_in, kernel_out, kernel_dtype = _kernel_view(in_shape, in_dtype, out_shape,
+                                                       pass_dtype, work_dtype)
+    schedule = weighted_schedule(kernel_in, kernel_out, tables, kernel_dtype)
+    return Sampling(None, tables, schedule, work_dtype, pass_dtype)
+
+
 def _selection(in_shape, in_dtype, out_shape, work_dtype, options):
     """Linear where every output of every axis sits on a source sample: a gather.
 
@@ -404,55 +451,67 @@ def _order_passes(in_shape, out_shape):
 
 
 def _weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dtype):
-    """Linear or cubic into a target of ``target_dtype``, computed in ``work_dtype``.
+    """Linear or cubic into a target of ``target_dtype``, computed in ``work_dtype``:
+    the axes' tables, then the passes that apply them (see weighted_passes)."""
+    real = _real_dtype(work_dtype)
+    tables = _axis_tables(in_shape, in_dtype, out_shape, options, real)
+    return weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables)
+
+
+def _real_dtype(work_dtype):
+    """The real dtype of the tables' weights and the kernels' arithmetic for ``work_dtype``."""
+    return np.dtype(np.float64 if work_dtype in (np.float64, np.complex128) else np.float32)
+
+
+def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables,
+                    schedule=None):
+    """The fill that applies ``tables`` (an :class:`AxisTable` per spatial axis) to an array
+    of ``in_shape`` and ``in_dtype``, into a target of ``out_shape`` and ``target_dtype``,
+    computed in ``work_dtype``.
 
     ``work_dtype`` differs from ``target_dtype`` only for uint8 to uint8,
     which the kernels convert on the fly. Complex data is resampled as
     interleaved real and imaginary channels, which is exact because every
-    pass is linear.
+    pass is linear. ``schedule`` (see weighted_schedule) says which passes run
+    in which order; by default it is decided from these shapes. A caller that
+    computes a block of a larger output with the larger output's table rows
+    passes the larger output's schedule, so that every sum is the same one.
     """
-    scales, mode, align_corners, antialias = options
-    real = np.dtype(np.float64 if work_dtype in (np.float64, np.complex128) else np.float32)
+    real = _real_dtype(work_dtype)
     fused = in_dtype == np.uint8 and target_dtype == np.uint8
-    is_complex = target_dtype.kind == "c"
-    if is_complex:
-        in_shape = in_shape[:-1] + (2 * in_shape[-1],)
-        out_shape = out_shape[:-1] + (2 * out_shape[-1],)
-    kernel_dtype = np.dtype(np.uint8) if fused else real
-    tables = _axis_tables(in_shape, in_dtype, out_shape, options, real)
+    in_shape, out_shape, kernel_dtype = _kernel_view(in_shape, in_dtype, out_shape,
+                                                     target_dtype, work_dtype)
+    if schedule is None:
+        schedule = weighted_schedule(in_shape, out_shape, tables, kernel_dtype)
     # Axes left as they are (scale 1, or a size equal to the input's) get no pass.
-    identity = {axis for axis, table in tables.items() if table.identity}
+    identity = set(tables).difference(*(axes for _, axes, _ in schedule))
     if fused and identity and len(identity) < len(tables):
         # The uint8 kernels resample two axes at once; one axis alone goes
         # through float32 and is rounded after (the same bytes).
         return _through(
-            _weighted_fill(in_shape, in_dtype, out_shape, real, options, real),
+            weighted_passes(in_shape, in_dtype, out_shape, real, real, tables, schedule),
             out_shape, real)
-    volume = None if identity else _volume_pass(in_shape, out_shape, tables, kernel_dtype)
-    if volume is not None:
-        passes = [(volume, out_shape)]
-    else:
-        passes, shape = [], in_shape
-        for axes in _order_passes(in_shape, out_shape):
-            axes = tuple(axis for axis in axes if axis not in identity)
-            if not axes:
-                continue
-            result_shape = list(shape)
-            for axis in axes:
-                result_shape[axis] = out_shape[axis]
-            result_shape = tuple(result_shape)
-            if len(axes) == 2:
-                run = _planar_pass(shape, result_shape, kernel_dtype, tables[axes[0]],
-                                   tables[axes[1]])
-            elif axes[0] == len(shape) - 2:
-                run = _horizontal_pass(_as_rows(shape), _as_rows(result_shape), kernel_dtype,
-                                       tables[axes[0]])
-            else:
-                run = _vertical_pass(shape, result_shape, kernel_dtype, axes[0], tables[axes[0]])
-            passes.append((run, result_shape))
-            shape = result_shape
+    passes, shape = [], in_shape
+    for kind, axes, choices in schedule:
+        result_shape = list(shape)
+        for axis in axes:
+            result_shape[axis] = out_shape[axis]
+        result_shape = tuple(result_shape)
+        if kind == "volume":
+            run = _volume_pass(shape, result_shape, tables, kernel_dtype, choices)
+        elif kind == "planar":
+            run = _planar_pass(shape, result_shape, kernel_dtype, tables[axes[0]],
+                               tables[axes[1]], *choices)
+        elif kind == "horizontal":
+            run = _horizontal_pass(_as_rows(shape), _as_rows(result_shape), kernel_dtype,
+                                   tables[axes[0]])
+        else:
+            run = _vertical_pass(shape, result_shape, kernel_dtype, axes[0], tables[axes[0]])
+        passes.append((run, result_shape))
+        shape = result_shape
     if not passes:
         return _copy_fill
+    is_complex = target_dtype.kind == "c"
 
     def fill(x, target, num_threads):
         if fused:
@@ -470,6 +529,51 @@ def _weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dt
     return fill
 
 
+def _kernel_view(in_shape, in_dtype, out_shape, target_dtype, work_dtype):
+    """The shapes and the dtype the weighted kernels see: complex data as real and
+    imaginary channels; uint8 to uint8 as uint8 (converted on the fly), else the
+    real dtype of ``work_dtype``."""
+    if target_dtype.kind == "c":
+        in_shape = in_shape[:-1] + (2 * in_shape[-1],)
+        out_shape = out_shape[:-1] + (2 * out_shape[-1],)
+    fused = in_dtype == np.uint8 and target_dtype == np.uint8
+    return in_shape, out_shape, np.dtype(np.uint8) if fused else _real_dtype(work_dtype)
+
+
+def weighted_schedule(in_shape, out_shape, tables, kernel_dtype):
+    """The passes of a weighted resampling, in the order they run: a tuple of
+    ``(kind, axes, choices)`` with kind "volume", "planar", "horizontal" or
+    "vertical"; ``choices`` are a planar pass' (width_first, row_tiles, halving)
+    (see _planar_choices), the volume pass' row_tiles, else None.
+
+    ``in_shape`` and ``out_shape`` are canonical (complex data with its real
+    and imaginary parts as channels). Passes that shrink the data run first
+    and passes that grow it last; axes whose table is the identity get none.
+    """
+    identity = {axis for axis, table in tables.items() if table.identity}
+    if not identity and _volume_fits(in_shape, out_shape, tables, kernel_dtype):
+        return (("volume", (1, 2, 3),
+                 _volume_row_tiles(in_shape, out_shape, tables, kernel_dtype)),)
+    schedule, shape = [], in_shape
+    for axes in _order_passes(in_shape, out_shape):
+        axes = tuple(axis for axis in axes if axis not in identity)
+        if not axes:
+            continue
+        result_shape = list(shape)
+        for axis in axes:
+            result_shape[axis] = out_shape[axis]
+        if len(axes) == 2:
+            choices = _planar_choices(shape, result_shape, kernel_dtype, tables[axes[0]],
+                                      tables[axes[1]])
+            schedule.append(("planar", axes, choices))
+        elif axes[0] == len(shape) - 2:
+            schedule.append(("horizontal", axes, None))
+        else:
+            schedule.append(("vertical", axes, None))
+        shape = tuple(result_shape)
+    return tuple(schedule)
+
+
 def _as_rows(shape):
     """``shape`` as (rows, length, channels): a pass along the last spatial axis only."""
     return (math.prod(shape[:-2]), shape[-2], shape[-1])
@@ -481,27 +585,41 @@ def _copy_fill(x, target, num_threads):
     np.copyto(target, x, casting="unsafe")
 
 
-def _volume_pass(in_shape, out_shape, tables, dtype):
-    """Three spatial axes in one sweep when the depth does not shrink; None if not here.
+def _volume_fits(in_shape, out_shape, tables, dtype):
+    """Whether three spatial axes go in one sweep: when the depth does not shrink.
 
     The fused pass keeps a ring of d_taps resampled planes per thread, so it
     is used only while that ring stays small next to the shared cache.
     """
     if len(in_shape) != 5:
-        return None
+        return False
+    _, d_in, h_in, w_in, channels = in_shape
+    d_out, h_out, w_out = out_shape[1:4]
+    depth, height, width = tables[1], tables[2], tables[3]
+    plane = h_out * w_out * channels
+    if d_out < d_in or depth.taps * plane * dtype.itemsize > VOLUME_RING_BYTES:
+        return False
+    return _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
+                                   height.taps, width.taps)
+
+
+def _volume_row_tiles(in_shape, out_shape, tables, dtype):
+    """Whether the fused 3-D pass resamples its planes' rows through the row tiles."""
+    h_in, w_in, channels = in_shape[2:]
+    h_out, w_out = out_shape[2:4]
+    height, width = tables[2], tables[3]
+    return _use_row_tiles(dtype, True, width, height.rows_used == h_in, height.taps, w_in,
+                          w_out, channels)
+
+
+def _volume_pass(in_shape, out_shape, tables, dtype, row_tiles):
+    """Three spatial axes in one sweep (see _volume_fits), each plane width first."""
     outer, d_in, h_in, w_in, channels = in_shape
     d_out, h_out, w_out = out_shape[1:4]
     depth, height, width = tables[1], tables[2], tables[3]
     d_taps, h_taps, w_taps = depth.taps, height.taps, width.taps
     plane = h_out * w_out * channels
-    if d_out < d_in or d_taps * plane * dtype.itemsize > VOLUME_RING_BYTES:
-        return None
-    if not _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels, h_taps,
-                                   w_taps):
-        return None
     size = math.prod(out_shape)
-    row_tiles = _use_row_tiles(dtype, True, width, height.rows_used == h_in,
-                               h_taps, w_in, w_out, channels)
     # Scratch per thread, in bytes: the ring of planes and the planar pass' rows.
     plane_bytes = d_taps * plane * dtype.itemsize
     scratch_bytes = (kernels.planar_scratch_length(h_taps, w_in, w_out, channels, True,
@@ -524,8 +642,12 @@ def _volume_pass(in_shape, out_shape, tables, dtype):
     return run
 
 
-class _AxisTable:
+class AxisTable:
     """One axis' sampling table, ready for the kernels.
+
+    ``AxisTable.from_arrays(index, weights, n_in, real_dtype)`` makes one from
+    rows of a table (an (n_out, taps) index into an axis of ``n_in`` samples
+    and its weights), as a block of a larger output needs.
 
     ``index`` (n_out x taps source indices) and ``weights`` (flat, in the
     compute dtype) are read-only and may be shared between calls and threads;
@@ -548,6 +670,17 @@ class _AxisTable:
         self._offsets = {}
         self._sorted = None
         self._selected = None
+
+    @classmethod
+    def from_arrays(cls, index, weights, n_in, real_dtype, doubling=False):
+        """A table of ``index`` (n_out x taps, within ``[0, n_in)``) and ``weights`` (same
+        shape), the weights in ``real_dtype``. ``doubling``: the kernels may take
+        output 2i + phase to read source pixel i and its fixed neighbours wherever
+        they need no clamping (see is_doubling); only for rows that follow the
+        scale-2 pattern from output 0 and source 0 on."""
+        index = np.ascontiguousarray(index, dtype=np.int64)
+        weights = np.ascontiguousarray(weights, dtype=real_dtype).reshape(-1)
+        return cls(index, weights, doubling, n_in)
 
     @property
     def halving(self):
@@ -611,7 +744,7 @@ class _AxisTable:
                     rows = np.arange(len(weights))
                     index = self.index[rows, np.argmax(nonzero, axis=1)].reshape(-1, 1)
                     ones = np.ones(len(weights), self.weights.dtype)
-                    self._selected = _AxisTable(index, ones, False, n_in)
+                    self._selected = AxisTable(index, ones, False, n_in)
         return self._selected
 
 
@@ -656,7 +789,7 @@ _OFFSETS = _BoundedCache(OFFSETS_CACHE_BYTES)
 
 def _axis_tables(in_shape, in_dtype, out_shape, options, real):
     """The table of every spatial axis, by axis; selections reduced to one tap where the
-    input holds no NaN or infinity (integers and bool, see _AxisTable.selected)."""
+    input holds no NaN or infinity (integers and bool, see AxisTable.selected)."""
     scales, mode, align_corners, antialias = options
     finite = in_dtype.kind in "biu"
     tables = {}
@@ -684,7 +817,7 @@ def _axis_table(n_in, n_out, scale, mode, align_corners, antialias, real):
             # NaN, which SEMANTICS.md leaves open) for half the work.
             index = np.ascontiguousarray(index[:, :1])
             weights = np.ascontiguousarray(weights[:, :1])
-        table = _AxisTable(index, weights.astype(real).reshape(-1),
+        table = AxisTable(index, weights.astype(real).reshape(-1),
                            is_doubling(n_in, scale, mode, align_corners, antialias),
                            n_in)
         _TABLES.put(key, table, table.nbytes)
@@ -758,14 +891,31 @@ def _horizontal_pass(in_shape, out_shape, dtype, table):
     return run
 
 
-def _planar_pass(in_shape, out_shape, dtype, height, width):
-    """The last two spatial axes together, without materialising the half-done array."""
+def _planar_choices(in_shape, out_shape, dtype, height, width):
+    """How a planar pass runs: (width_first, row_tiles, halving); see _planar_pass."""
+    *_, h_in, w_in, channels = in_shape
+    h_out, w_out = out_shape[-3], out_shape[-2]
+    width_first = _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
+                                          height.taps, width.taps)
+    halving_kernel = dtype == np.uint8 or (
+        dtype == np.float32 and not width_first and kernels.halve_float_available(channels))
+    halving = bool(halving_kernel and height.halving and width.halving)
+    row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
+                               height.taps, w_in, w_out, channels)
+    return width_first, row_tiles, halving
+
+
+def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_tiles, halving):
+    """The last two spatial axes together, without materialising the half-done array:
+    width first (resample the rows, then combine them) or height first, with or
+    without the row tiles, or as a 2x2 mean (``halving``); see _planar_choices.
+
+    The row tiles and the one-pixel loop round differently, so a block of a
+    larger output takes the larger output's choices."""
     *outer_dims, h_in, w_in, channels = in_shape
     outer = math.prod(outer_dims)
     h_out, w_out = out_shape[-3], out_shape[-2]
     h_taps, w_taps = height.taps, width.taps
-    width_first = _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
-                                          h_taps, w_taps)
     size = math.prod(out_shape)
     # Multiply-adds of the order taken; a shrinking pass does more of them than
     # its output suggests (height first, every output row combines taps rows
@@ -775,9 +925,7 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
     else:
         planned = h_out * w_in * h_taps + h_out * w_out * w_taps
     work = max(size * (h_taps + w_taps), outer * channels * planned)
-    halving_kernel = dtype == np.uint8 or (
-        dtype == np.float32 and not width_first and kernels.halve_float_available(channels))
-    if halving_kernel and height.halving and width.halving:
+    if halving:
         # A 2x2 mean: in integers for uint8 (exact), and for float32 with the
         # height-first pass's own operations, without its tables and tiles.
         # Two additions per source item, all of which it reads.
@@ -793,8 +941,6 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
              h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
              width_first)
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
-    row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
-                               h_taps, w_in, w_out, channels)
     index_length = kernels.planar_index_length(h_taps, row_tiles)
     if dtype == np.uint8:
         # Scratch per thread, in bytes (float32 rows).
