@@ -201,41 +201,44 @@ class Block:
         layout = kind.layout
         source = layout.to_canonical(slab)
         batch, *_, channels = layout.canonical_shape(self.shape, self.computed)
-        # The kernels fill a C-contiguous canonical array; the layout puts it in place.
-        target = np.empty((batch, *self.computed, channels), dtype=kind.out_dtype)
+        # The kernels fill a C-contiguous canonical array: the result itself when its
+        # axes are in place and no rows are cropped, else one the layout puts in place.
+        cropped = any(row[3] or computed != self.shape[axis]
+                      for row, computed, axis in zip(self.rows, self.computed, layout.spatial))
+        if layout.identity and not cropped:
+            target = result.reshape((batch, *self.computed, channels))
+        else:
+            target = np.empty((batch, *self.computed, channels), dtype=kind.out_dtype)
         if kind.schedule is None:
-            self._gather(source, target, num_threads)
+            fill = self._gather(source, target.shape)
         else:
-            self._weighted(source, target, num_threads)
-        crop = tuple(slice(row[3], row[3] + self.shape[axis])
-                     for row, axis in zip(self.rows, layout.spatial))
-        np.copyto(result, layout.from_canonical(target[(slice(None),) + crop], self.shape))
-        return result
-
-    def _gather(self, source, target, num_threads):
-        """Nearest (or a selection): the source samples, in the input's dtype, then cast."""
-        gathered = source
-        for k, (index, *_) in enumerate(self.rows, start=1):
-            gathered = np.take(gathered, index, axis=k)
-        if gathered.dtype == target.dtype:
-            np.copyto(target, gathered)
-        else:
-            _engine.cast_into(np.ascontiguousarray(gathered), target, num_threads)
-
-    def _weighted(self, source, target, num_threads):
-        """Linear or cubic: the whole call's passes over the slab, with this block's rows."""
-        kind = self.kind
-        real = kind.real_dtype
-        tables = {
-            k: _engine.AxisTable.from_arrays(index, weights.reshape(index.shape),
-                                             source.shape[k], real, doubling)
-            for k, (index, weights, doubling, _) in enumerate(self.rows, start=1)
-        }
-        fill = _engine.weighted_passes(source.shape, kind.in_dtype, target.shape,
-                                       kind.pass_dtype, kind.work_dtype, tables, kind.schedule)
+            fill = self._weighted(source, target.shape)
         if kind.pass_dtype == target.dtype:
             fill(source, target, num_threads)
-            return
-        passes = np.empty(target.shape, dtype=kind.pass_dtype)
-        fill(source, passes, num_threads)
-        _engine.cast_into(passes, target, num_threads)
+        else:
+            # As the whole call: computed in the passes' dtype, then cast (rounded and
+            # saturated for integers).
+            passes = np.empty(target.shape, dtype=kind.pass_dtype)
+            fill(source, passes, num_threads)
+            _engine.cast_into(passes, target, num_threads)
+        if target.base is not result:
+            crop = tuple(slice(row[3], row[3] + self.shape[axis])
+                         for row, axis in zip(self.rows, layout.spatial))
+            np.copyto(result, layout.from_canonical(target[(slice(None),) + crop], self.shape))
+        return result
+
+    def _gather(self, source, out_shape):
+        """Nearest (or a selection): a gather of the source samples, in the input's dtype."""
+        return _engine.gather_fill(source.shape, source.strides, source.dtype, out_shape,
+                                   [index for index, *_ in self.rows])
+
+    def _weighted(self, source, out_shape):
+        """Linear or cubic: the whole call's passes over the slab, with this block's rows."""
+        kind = self.kind
+        tables = {
+            k: _engine.AxisTable.from_arrays(index, weights.reshape(index.shape),
+                                             source.shape[k], kind.real_dtype, doubling)
+            for k, (index, weights, doubling, _) in enumerate(self.rows, start=1)
+        }
+        return _engine.weighted_passes(source.shape, kind.in_dtype, out_shape, kind.pass_dtype,
+                                       kind.work_dtype, tables, kind.schedule)

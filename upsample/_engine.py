@@ -13,6 +13,7 @@ that grow it run last, so that the widest arrays are touched least.
 """
 
 import collections
+import hashlib
 import math
 import threading
 
@@ -408,6 +409,21 @@ def _nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
         )
 
     return run
+
+
+def gather_fill(in_shape, strides, dtype, out_shape, indices):
+    """The fill that gathers whole channel vectors from a canonical array of ``in_shape``,
+    ``strides`` and ``dtype``: along spatial axis k, output j reads source index
+    ``indices[k][j]``. For blocks of a larger output (upsample.dask); a gather only
+    copies, so it gives the bytes of any other plan of the same indices."""
+    indices = [np.ascontiguousarray(index, dtype=np.int64) for index in indices]
+    digest = hashlib.blake2b(digest_size=16)
+    for index in indices:
+        digest.update(index.tobytes())
+        digest.update(b"|")
+    selection = (("indices", digest.digest()), indices)
+    return _nearest_fill(tuple(in_shape), tuple(strides), np.dtype(dtype),
+                         (1.0,) * len(indices), tuple(out_shape), selection)
 
 
 def _steps_by(columns, step):

@@ -81,9 +81,9 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
                                   str(plan.out_dtype), compute_chunks)
     graph = {}
     offsets = [np.cumsum((0,) + c) for c in x.chunks]
+    out_offsets = [np.cumsum((0,) + c).tolist() for c in compute_chunks]
     for index in itertools.product(*(range(len(c)) for c in compute_chunks)):
-        ranges = [(int(sum(c[:i])), int(sum(c[:i + 1])))
-                  for c, i in zip(compute_chunks, index)]
+        ranges = [(bounds[i], bounds[i + 1]) for bounds, i in zip(out_offsets, index)]
         block = plan.block(ranges)
         pieces = _pieces(x.name, offsets, block.slab_ranges)
         graph[(name,) + index] = (_compute, block, pieces[0], pieces[1])
