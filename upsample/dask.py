@@ -16,6 +16,7 @@ Tasks hold plain data and module-level functions, so they run on a
 
 import itertools
 import math
+import operator
 
 import numpy as np
 
@@ -85,8 +86,8 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
     for index in itertools.product(*(range(len(c)) for c in compute_chunks)):
         ranges = [(bounds[i], bounds[i + 1]) for bounds, i in zip(out_offsets, index)]
         block = plan.block(ranges)
-        pieces = _pieces(x.name, offsets, block.slab_ranges)
-        graph[(name,) + index] = (_compute, block, pieces[0], pieces[1])
+        pieces = _pieces(x.name, offsets, block.slab_ranges, "halo-" + name, graph)
+        graph[(name,) + index] = (_compute, block, pieces)
     layer = HighLevelGraph.from_collections(name, graph, dependencies=[x])
     meta = np.empty((0,) * x.ndim, dtype=plan.out_dtype)
     result = da.Array(layer, name, compute_chunks, meta=meta)
@@ -123,16 +124,18 @@ def _output_chunks(plan, in_chunks, chunks):
     return tuple(result)
 
 
-def _pieces(name, offsets, slab_ranges):
-    """The input blocks a slab overlaps: their keys (nested lists, as ``np.block`` takes
-    them) and, per axis, the slice of each block that falls within the slab."""
+def _pieces(name, offsets, slab_ranges, cut_name, graph):
+    """The input blocks a slab overlaps, as nested lists of keys (one level per axis, as
+    ``np.block`` takes them). A block only partly inside the slab (a halo) is cut by a
+    task of its own, added to ``graph``: the scheduler runs it where the block is, so
+    only the rows the slab needs travel to another worker."""
     per_axis = []
     for bounds, (first, last) in zip(offsets, slab_ranges):
         if last <= first:
-            # An empty slab: any one block, sliced to nothing.
-            block = max(int(np.searchsorted(bounds, first, side="right")) - 1, 0)
-            block = min(block, len(bounds) - 2)
-            per_axis.append([(block, slice(0, 0))])
+            # An empty slab: any one block, cut to nothing.
+            block = min(max(int(np.searchsorted(bounds, first, side="right")) - 1, 0),
+                        len(bounds) - 2)
+            per_axis.append([(block, slice(0, 0), False)])
             continue
         low = int(np.searchsorted(bounds, first, side="right")) - 1
         high = int(np.searchsorted(bounds, last, side="left"))
@@ -140,36 +143,29 @@ def _pieces(name, offsets, slab_ranges):
         for block in range(low, high):
             start = max(first, int(bounds[block])) - int(bounds[block])
             stop = min(last, int(bounds[block + 1])) - int(bounds[block])
-            axis_pieces.append((block, slice(start, stop)))
+            whole = start == 0 and stop == int(bounds[block + 1] - bounds[block])
+            axis_pieces.append((block, slice(start, stop), whole))
         per_axis.append(axis_pieces)
 
-    def nest(axis, prefix):
-        if axis == len(per_axis):
-            return (name,) + prefix
-        return [nest(axis + 1, prefix + (block,)) for block, _ in per_axis[axis]]
+    def nest(axis, chosen):
+        if axis < len(per_axis):
+            return [nest(axis + 1, chosen + (piece,)) for piece in per_axis[axis]]
+        key = (name,) + tuple(block for block, _, _ in chosen)
+        if all(whole for _, _, whole in chosen):
+            return key
+        cuts = tuple(cut for _, cut, _ in chosen)
+        cut_key = (cut_name,) + tuple(block for block, _, _ in chosen) + tuple(
+            (cut.start, cut.stop) for cut in cuts)
+        graph[cut_key] = (operator.getitem, key, cuts)
+        return cut_key
 
-    slices = tuple(tuple(s for _, s in axis_pieces) for axis_pieces in per_axis)
-    return nest(0, ()), slices
+    return nest(0, ())
 
 
-def _compute(block, blocks, slices):
-    """Task: assemble the slab from the input blocks it overlaps and resample it."""
+def _compute(block, pieces):
+    """Task: the slab from the input pieces it overlaps (each already cut), resampled."""
     _check_worker_memory(block)
-    return block.compute(_assemble(blocks, slices))
-
-
-def _assemble(blocks, slices):
-    """The slab from nested lists of input blocks (one level per axis), each cut by its
-    axis' slice: the one piece itself when there is one, else their concatenation."""
-    pieces = _cut(blocks, slices, ())
-    return np.block(pieces) if _nested_count(pieces) > 1 else _first(pieces)
-
-
-def _cut(blocks, slices, where):
-    """Each block of the nested lists cut to its slices (``where``: its place in them)."""
-    if isinstance(blocks, list):
-        return [_cut(b, slices, where + (i,)) for i, b in enumerate(blocks)]
-    return blocks[tuple(slices[axis][i] for axis, i in enumerate(where))]
+    return block.compute(np.block(pieces) if _nested_count(pieces) > 1 else _first(pieces))
 
 
 def _nested_count(pieces):
