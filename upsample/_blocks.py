@@ -195,7 +195,9 @@ class Block:
             raise ValueError(f"slab must have shape {self.slab_shape}, got {slab.shape}")
         if num_threads is None:
             num_threads = None if os.environ.get("UPSAMPLE_NUM_THREADS") else 1
-        result = np.empty(self.shape, dtype=kind.out_dtype)
+        # Through the output cache, as upsample's results: a worker computes blocks of
+        # the same few shapes over and over, and a recycled block is already mapped.
+        result = _engine.new_array(self.shape, kind.out_dtype)
         if result.size == 0:
             return result
         layout = kind.layout
@@ -208,7 +210,7 @@ class Block:
         if layout.identity and not cropped:
             target = result.reshape((batch, *self.computed, channels))
         else:
-            target = np.empty((batch, *self.computed, channels), dtype=kind.out_dtype)
+            target = _engine.new_array((batch, *self.computed, channels), kind.out_dtype)
         if kind.schedule is None:
             fill = self._gather(source, target.shape)
         else:
@@ -218,7 +220,7 @@ class Block:
         else:
             # As the whole call: computed in the passes' dtype, then cast (rounded and
             # saturated for integers).
-            passes = np.empty(target.shape, dtype=kind.pass_dtype)
+            passes = _engine.new_array(target.shape, kind.pass_dtype)
             fill(source, passes, num_threads)
             _engine.cast_into(passes, target, num_threads)
         if target.base is not result:
