@@ -18,10 +18,11 @@ zarr = pytest.importorskip("zarr", reason="Zarr inputs need the [dask] extra (za
 pytest.importorskip("dask.array", reason="Zarr inputs need the [dask] extra (dask)")
 
 
-def _volume(path, shape=(12, 21, 17), chunks=(5, 8, 8), dtype=np.uint8, seed=0):
+def _volume(path, shape=(12, 21, 17), chunks=(5, 8, 8), dtype=np.uint8, seed=0, zarr_format=3):
     values = np.random.default_rng(seed).random(shape) * 255
     x = values.astype(dtype)
-    array = zarr.create_array(str(path), shape=x.shape, chunks=chunks, dtype=x.dtype)
+    array = zarr.create_array(str(path), shape=x.shape, chunks=chunks, dtype=x.dtype,
+                              zarr_format=zarr_format)
     array[:] = x
     return x
 
@@ -61,6 +62,16 @@ def test_float_arrays_and_image_like_arrays(tmp_path, capsys):
     assert status == 0, capsys.readouterr().err
     want = upsample.upsample(x, 1.5, mode="cubic", axes=(0, 1))
     assert np.array_equal(zarr.open_array(str(tmp_path / "big.zarr"), mode="r")[:], want)
+
+
+def test_a_zarr_format_2_array_gives_a_format_2_array(tmp_path, capsys):
+    x = _volume(tmp_path / "old.zarr", dtype=np.float32, zarr_format=2)
+    status = cli.main([str(tmp_path / "old.zarr"), "-o", str(tmp_path / "new.zarr"),
+                       "--scale", "1.5", "--mode", "cubic", "--axes", "0", "1", "2"])
+    assert status == 0, capsys.readouterr().err
+    result = zarr.open_array(str(tmp_path / "new.zarr"), mode="r")
+    assert result.metadata.zarr_format == 2
+    assert np.array_equal(result[:], upsample.upsample(x, 1.5, mode="cubic", axes=(0, 1, 2)))
 
 
 def test_overwrite_replaces_a_store_and_nothing_else(tmp_path, capsys):

@@ -59,7 +59,8 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
     Returns
     -------
     dask.array.Array
-        One task per output chunk (plus a rechunk when channels are split);
+        One task per output chunk (plus a small task per halo, which cuts an
+        input block where it lives, and a rechunk when channels are split);
         each reads only the input slab its output positions need. A task runs
         the kernels on one thread, or ``UPSAMPLE_NUM_THREADS`` threads when the
         worker's environment sets it.
