@@ -239,3 +239,16 @@ def test_errors_name_the_argument():
     unknown = x[x[:, 0, 0, 0] > 0]
     with pytest.raises(ValueError, match="known chunk sizes"):
         udask.upsample(unknown, 2)
+
+
+@pytest.mark.parametrize("dtype, out", [(np.float32, None), (np.uint8, np.uint8)])
+def test_the_special_kernels_give_the_same_bits_in_blocks(dtype, out):
+    """The 2x2 mean (linear x0.5), the scale-2 pattern kernels (linear and cubic x2, blocks
+    starting at odd outputs) and, for uint8 to uint8, the fused kernel with its own
+    rounding: each block takes the whole call's kernel."""
+    x = np.clip(_image((2, 22, 26, 3), np.float64, seed=13), 0, 255).astype(dtype)
+    _check(x, (1, 3, 5, 3), scale_factor=0.5, mode="linear", dtype=out)
+    _check(x, (2, 1, 3, 3), out_chunks=(1, 3, 5, 3), scale_factor=0.5, mode="linear", dtype=out)
+    for mode in ("linear", "cubic"):
+        _check(x, (1, 3, 5, 3), out_chunks=(2, 7, (1, 3, 11, 37), 3), scale_factor=2.0,
+               mode=mode, dtype=out)
