@@ -57,35 +57,30 @@ def _median_seconds(call, repeats):
     return median_ms(call, repeats) / 1e3
 
 
-def _on_cluster(client, lazy):
-    """A call that computes ``lazy`` into the workers' memory and waits; and one that
-    lets the result go and waits until the workers have dropped it (so that the next
-    run computes again instead of finding the same keys in memory)."""
+def _on_cluster(client, build, persisted_input):
+    """A call that builds a graph on ``persisted_input`` (``build(x)``), computes it into
+    the workers' memory and waits, and one that lets the result go. Each round renames
+    the input (a no-op task per block, where the block is), so that the next round's
+    keys are new: the same keys could still be held from the round before."""
     from distributed import futures_of, wait
 
-    held = []
+    held, rounds = [], [0]
 
     def run():
-        held.append(client.persist(lazy))
+        rounds[0] += 1
+        renamed = persisted_input.map_blocks(
+            np.asarray, dtype=persisted_input.dtype,
+            name=f"{persisted_input.name}-round-{rounds[0]}-{id(held)}")
+        held.append(client.persist(build(renamed)))
         wait(held[-1])
         for future in futures_of(held[-1]):
             if future.status == "error":
                 future.result()  # raises the task's error instead of timing it
 
     def release():
-        futures = futures_of(held.pop())
-        keys = [future.key for future in futures]
-        client.cancel(futures)
-        del futures
-        while client.run_on_scheduler(_known_to_scheduler, keys):
-            time.sleep(0.01)
+        held.clear()
 
     return run, release
-
-
-def _known_to_scheduler(keys, dask_scheduler=None):
-    """On the scheduler: whether it still holds any task of ``keys``."""
-    return any(key in dask_scheduler.tasks for key in keys)
 
 
 def _interleaved(calls, repeats, cleanups=()):
@@ -136,7 +131,8 @@ def _table_in_memory_vs_cluster(client, repeats):
             options = dict(mode=mode, antialias=antialias, dtype=out_dtype)
             result = upsample.upsample(x, scale, num_threads=2, **options)
             megabytes = result.nbytes / 1e6
-            run, release = _on_cluster(client, udask.upsample(lazy_x, scale, **options))
+            run, release = _on_cluster(
+                client, lambda x_: udask.upsample(x_, scale, **options), lazy_x)
             memory, cluster = _interleaved(
                 [lambda: upsample.upsample(x, scale, num_threads=2, **options), run],
                 repeats, {1: release})
@@ -205,12 +201,15 @@ def _table_dask_image(client, repeats):
         matrix = np.diag([1 / scale, 1 / scale, 1.0])
         out_chunks = tuple(int(c * scale) for c in chunks[:2]) + chunks[2:]
         for order, mode in ((1, "linear"), (3, "cubic")):
-            peer = ndinterp.affine_transform(lazy_x, matrix, output_shape=out_shape,
-                                             output_chunks=out_chunks, order=order)
-            ours = udask.upsample(lazy_x, scale, mode=mode, axes=(0, 1))
+            def peer(x_, order=order):
+                return ndinterp.affine_transform(x_, matrix, output_shape=out_shape,
+                                                 output_chunks=out_chunks, order=order)
+
+            def ours(x_, mode=mode):
+                return udask.upsample(x_, scale, mode=mode, axes=(0, 1))
 
             (peer_run, peer_release), (our_run, our_release) = (
-                _on_cluster(client, peer), _on_cluster(client, ours))
+                _on_cluster(client, peer, lazy_x), _on_cluster(client, ours, lazy_x))
             peer_s, ours_s = _interleaved([peer_run, our_run], repeats,
                                           {0: peer_release, 1: our_release})
             print(f"| {DASK_IMAGE_SHAPE} float32 | x{scale} | {order} / {mode} | {peer_s:.2f} | "
