@@ -212,12 +212,8 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
     a new C-contiguous result with the axes in place.
     """
     array = _validate.check_array(x)
-    layout, scales, lengths, out_shape = resize_geometry(array.shape, scale_factor, size, axes)
-    out_dtype = _validate.check_dtype(dtype, array.dtype, _plan.result_dtype(array.dtype, mode))
-    if size is None:
-        _validate.check_output_size(out_shape, out_dtype.itemsize, "scale_factor", scale_factor)
-    else:
-        _validate.check_output_size(out_shape, out_dtype.itemsize, "size", size)
+    layout, scales, lengths, out_dtype, out_shape = resolve(
+        array.shape, array.dtype, scale_factor, size, axes, mode, dtype)
     if out is not None:
         out = _validate.check_out(out, out_shape, out_dtype, array)
     result, target = result_and_target(layout, out, out_shape, out_dtype)
@@ -257,6 +253,24 @@ def resize_geometry(shape, scale_factor, size, axes):
         # The sampling grid of scale M / N.
         scales = [m / n for m, n in zip(lengths, in_lengths)]
     return layout, scales, lengths, layout.output_shape(shape, lengths)
+
+
+def resolve(shape, in_dtype, scale_factor, size, axes, mode, dtype):
+    """Check the per-call arguments against an array of ``shape`` and ``in_dtype`` and
+    decide the result: ``(layout, scales, lengths, out_dtype, out_shape)``.
+
+    :func:`resize_geometry` and the result's dtype (``dtype``, or the mode's
+    default) and size checked; for callers that resample an array they do not
+    hold, such as ``upsample.dask``. ``scale_factor`` and ``size`` must have
+    passed ``_validate.check_scale_or_size``.
+    """
+    layout, scales, lengths, out_shape = resize_geometry(shape, scale_factor, size, axes)
+    out_dtype = _validate.check_dtype(dtype, in_dtype, _plan.result_dtype(in_dtype, mode))
+    if size is None:
+        _validate.check_output_size(out_shape, out_dtype.itemsize, "scale_factor", scale_factor)
+    else:
+        _validate.check_output_size(out_shape, out_dtype.itemsize, "size", size)
+    return layout, scales, lengths, out_dtype, out_shape
 
 
 def result_and_target(layout, out, out_shape, out_dtype):

@@ -57,7 +57,7 @@ class AxisTable:
         self._selected = None
 
     @classmethod
-    def from_arrays(cls, index, weights, n_in, real_dtype):
+    def from_arrays(cls, index, weights, n_in, real_dtype, doubling=False):
         """A table from any ``index`` (n_out x taps integers) and ``weights`` (as many values).
 
         Both are copied (the caller's arrays stay writeable and untouched);
@@ -65,6 +65,12 @@ class AxisTable:
         real dtype the passes compute in). Raises ValueError when an index
         leaves ``0 .. n_in - 1`` or an output's taps span more than ``taps``
         consecutive positions, which the passes could not apply.
+
+        ``doubling``: the kernels may take output 2i + phase to read source
+        pixel i and its fixed neighbours wherever they need no clamping (see
+        :func:`is_doubling`); only for rows that follow the scale-2 pattern
+        from output 0 and source 0 on (a block of a scale-2 output cut at an
+        even output, ``_blocks``).
         """
         real = np.dtype(real_dtype)
         if real not in (np.float32, np.float64):
@@ -88,7 +94,7 @@ class AxisTable:
         if weights.size != index.size:
             raise ValueError(f"weights must hold {index.size} values (one per index), "
                              f"not {weights.size}")
-        return cls(index, weights, False, n_in)
+        return cls(index, weights, bool(doubling), n_in)
 
     @property
     def halving(self):

@@ -9,6 +9,7 @@ through ``_cast``. The :class:`Plan` it returns hands contiguous buffers to
 the kernels in ``upsample_c``; nothing here loops over elements.
 """
 
+import collections
 import math
 
 import numpy as np
@@ -18,8 +19,8 @@ from upsample_c import _memory
 
 from ._axis_table import axis_tables, real_dtype
 from ._cast import through
-from ._plan_nearest import nearest_fill
-from ._plan_weighted import weighted_fill
+from ._plan_nearest import nearest_axis, nearest_factors, nearest_fill
+from ._plan_weighted import kernel_view, weighted_fill, weighted_schedule
 
 
 def result_dtype(dtype, mode):
@@ -118,6 +119,55 @@ def plan(in_shape, in_strides, in_dtype, scales, out_shape, mode, align_corners,
             out_shape, work_dtype,
         )
     return Plan(out_shape, out_dtype, fill)
+
+
+Sampling = collections.namedtuple(
+    "Sampling", ["gather", "tables", "schedule", "work_dtype", "pass_dtype"])
+Sampling.__doc__ = """What a plan computes, as tables (see :func:`sampling`).
+
+``gather``: one source index array per spatial axis when the result is a
+gather (nearest, or a selection), else None. Otherwise ``tables`` (an
+:class:`AxisTable` per spatial axis, by canonical axis), the passes'
+``schedule`` (see ``_plan_weighted.weighted_schedule``), the ``work_dtype``
+they compute in and the ``pass_dtype`` they write. A gather is made in the
+input's dtype; either result is then cast into the output's dtype when that
+differs (``_cast.cast_into``)."""
+
+
+def sampling(in_shape, in_dtype, scales, out_shape, mode, align_corners, antialias, out_dtype):
+    """The tables that :func:`plan` applies for these canonical shapes and options.
+
+    For callers that compute blocks of the output separately (``upsample.dask``
+    through ``_blocks``): a block made with these tables' rows
+    (``AxisTable.from_arrays``, indices shifted to the block's input slab),
+    through ``weighted_passes`` with this ``schedule``, makes the very sums
+    the whole call makes.
+    """
+    in_shape, out_shape = tuple(in_shape), tuple(out_shape)
+    in_dtype, out_dtype = np.dtype(in_dtype), np.dtype(out_dtype)
+    if math.prod(out_shape) == 0:
+        # Nothing is computed (see plan); any index in range will do.
+        gather = [np.zeros(out_shape[axis], dtype=np.int64) for axis in range(1, len(scales) + 1)]
+        return Sampling(gather, None, None, None, in_dtype)
+    if mode == "nearest":
+        factors = nearest_factors(scales)
+        gather = []
+        for axis, factor in enumerate(factors, start=1):
+            index = np.empty(out_shape[axis], dtype=np.int64)
+            nearest_axis(in_shape[axis], out_shape[axis], factor, index)
+            gather.append(index)
+        return Sampling(gather, None, None, None, in_dtype)
+    options = (scales, mode, align_corners, antialias)
+    work_dtype = compute_dtype(out_dtype)
+    selection = _selection(in_shape, in_dtype, out_shape, work_dtype, options)
+    if selection is not None:
+        return Sampling(selection[1], None, None, None, in_dtype)
+    pass_dtype = out_dtype if _fused_uint8(in_dtype, out_dtype, out_shape) else work_dtype
+    tables = axis_tables(in_shape, in_dtype, out_shape, options, real_dtype(work_dtype))
+    kernel_in, kernel_out, kernel_dtype = kernel_view(in_shape, in_dtype, out_shape,
+                                                      pass_dtype, work_dtype)
+    schedule = weighted_schedule(kernel_in, kernel_out, tables, kernel_dtype)
+    return Sampling(None, tables, schedule, work_dtype, pass_dtype)
 
 
 def _selection(in_shape, in_dtype, out_shape, work_dtype, options):

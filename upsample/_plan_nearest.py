@@ -8,6 +8,7 @@ of one or four bytes taken from every other column goes through vector packs
 without any column table (``kernels.repeat_nearest``).
 """
 
+import hashlib
 import math
 
 import numpy as np
@@ -71,6 +72,22 @@ def nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
         )
 
     return run
+
+
+def gather_fill(in_shape, strides, dtype, out_shape, indices):
+    """The fill that gathers whole channel vectors from a canonical array of ``in_shape``,
+    ``strides`` and ``dtype``: along spatial axis k, output j reads source index
+    ``indices[k][j]``. For blocks of a larger output (``_blocks``): a gather only
+    copies, so it gives the bytes of any other plan of the same indices. The offset
+    tables are remembered under a digest of the indices."""
+    indices = [np.ascontiguousarray(index, dtype=np.int64) for index in indices]
+    digest = hashlib.blake2b(digest_size=16)
+    for index in indices:
+        digest.update(index.tobytes())
+        digest.update(b"|")
+    selection = (("indices", digest.digest()), indices)
+    return nearest_fill(tuple(in_shape), tuple(strides), np.dtype(dtype),
+                        (1.0,) * len(indices), tuple(out_shape), selection)
 
 
 def _long_repeat_fill(in_shape, strides, itemsize, factors, out_shape):

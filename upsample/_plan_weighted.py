@@ -16,9 +16,12 @@ runs), ``horizontal_pass`` for the last spatial axis alone, ``planar_pass``
 two together without materialising the half-done array, and ``volume_pass``
 for three spatial axes in one sweep. Passes that shrink the data run first
 and passes that grow it last, so that the widest arrays are touched least.
-The planar pass also decides its order (width or height first) and whether
-its rows go through the row tiles; the constants below are those decisions'
-measured thresholds.
+:func:`weighted_schedule` decides the passes, their order, and each planar
+pass' order (width or height first), whether its rows go through the row
+tiles and whether it is a 2 x 2 mean; the constants below are those
+decisions' measured thresholds. A block of a larger output (``_blocks``)
+hands the larger output's schedule to ``weighted_passes``, as every one of
+those choices changes how the sums round.
 """
 
 import math
@@ -31,7 +34,7 @@ from ._axis_table import AxisTable, axis_tables, real_dtype
 from ._cast import through
 from ._threads import MIN_BLOCK_ELEMENTS, MIN_BLOCK_PIXELS, block, index_scratch, scratch
 
-__all__ = ["AxisTable", "weighted_fill", "weighted_passes"]
+__all__ = ["AxisTable", "kernel_view", "weighted_fill", "weighted_passes", "weighted_schedule"]
 
 # A multiply-add along the last axis with few channels is a scalar operation,
 # elsewhere part of a vector loop: the planar pass weighs the first by this much
@@ -69,7 +72,8 @@ def weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dty
     return weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables)
 
 
-def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables):
+def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables,
+                    schedule=None):
     """The passes that apply ``tables`` to arrays of ``in_shape`` and ``in_dtype``.
 
     Returns ``fill(x, target, num_threads)``, which writes into ``target``
@@ -86,6 +90,12 @@ def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tab
     through ``_cast.through``. Tables or dtypes that do not fit raise
     ValueError. Complex data is resampled as interleaved real and
     imaginary channels, which is exact because every pass is linear.
+
+    ``schedule`` (see :func:`weighted_schedule`) says which passes run in
+    which order and how; by default it is decided from these shapes and
+    tables. A caller that computes a block of a larger output with the
+    larger output's table rows (``upsample._blocks``) passes the larger
+    output's schedule, so that every sum is the one the whole call makes.
     """
     real = real_dtype(work_dtype)
     fused = in_dtype == np.uint8 and target_dtype == np.uint8
@@ -94,43 +104,42 @@ def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tab
                          f"passes write their work dtype, or uint8 from uint8 over two "
                          f"spatial axes")
     _check_tables(tables, in_shape, out_shape, real)
-    is_complex = target_dtype.kind == "c"
-    if is_complex:
-        in_shape = in_shape[:-1] + (2 * in_shape[-1],)
-        out_shape = out_shape[:-1] + (2 * out_shape[-1],)
-    kernel_dtype = np.dtype(np.uint8) if fused else real
-    # Axes left as they are (scale 1, or a size equal to the input's) get no pass.
-    identity = {axis for axis, table in tables.items() if table.identity}
+    in_shape, out_shape, kernel_dtype = kernel_view(in_shape, in_dtype, out_shape,
+                                                    target_dtype, work_dtype)
+    if schedule is None:
+        schedule = weighted_schedule(in_shape, out_shape, tables, kernel_dtype)
+    # Axes left as they are (scale 1, or a size equal to the input's) get no pass. Read
+    # from the schedule, not the tables: a block's rows of a larger output's table can
+    # look like the identity where the whole call's table is not.
+    identity = set(tables).difference(*(axes for _, axes, _ in schedule))
     if fused and identity and len(identity) < len(tables):
         # The uint8 kernels resample two axes at once; one axis alone goes
-        # through float32 and is rounded after (the same bytes).
-        return through(weighted_passes(in_shape, in_dtype, out_shape, real, real, tables),
+        # through float32 and is rounded after (the same bytes). That axis' pass
+        # is horizontal or vertical, whose schedule holds no dtype's choices.
+        return through(weighted_passes(in_shape, in_dtype, out_shape, real, real, tables,
+                                       schedule),
                        out_shape, real)
-    volume = None if identity else _volume_pass(in_shape, out_shape, tables, kernel_dtype)
-    if volume is not None:
-        passes = [(volume, out_shape)]
-    else:
-        passes, shape = [], in_shape
-        for axes in _order_passes(in_shape, out_shape):
-            axes = tuple(axis for axis in axes if axis not in identity)
-            if not axes:
-                continue
-            result_shape = list(shape)
-            for axis in axes:
-                result_shape[axis] = out_shape[axis]
-            result_shape = tuple(result_shape)
-            if len(axes) == 2:
-                run = _planar_pass(shape, result_shape, kernel_dtype, tables[axes[0]],
-                                   tables[axes[1]])
-            elif axes[0] == len(shape) - 2:
-                run = _horizontal_pass(_as_rows(shape), _as_rows(result_shape), kernel_dtype,
-                                       tables[axes[0]])
-            else:
-                run = _vertical_pass(shape, result_shape, kernel_dtype, axes[0], tables[axes[0]])
-            passes.append((run, result_shape))
-            shape = result_shape
+    passes, shape = [], in_shape
+    for kind, axes, choices in schedule:
+        result_shape = list(shape)
+        for axis in axes:
+            result_shape[axis] = out_shape[axis]
+        result_shape = tuple(result_shape)
+        if kind == "volume":
+            run = _volume_pass(shape, result_shape, tables, kernel_dtype, choices)
+        elif kind == "planar":
+            run = _planar_pass(shape, result_shape, kernel_dtype, tables[axes[0]],
+                               tables[axes[1]], *choices)
+        elif kind == "horizontal":
+            run = _horizontal_pass(_as_rows(shape), _as_rows(result_shape), kernel_dtype,
+                                   tables[axes[0]])
+        else:
+            run = _vertical_pass(shape, result_shape, kernel_dtype, axes[0], tables[axes[0]])
+        passes.append((run, result_shape))
+        shape = result_shape
     if not passes:
         return _copy_fill
+    is_complex = target_dtype.kind == "c"
 
     def fill(x, target, num_threads):
         if fused:
@@ -146,6 +155,54 @@ def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tab
         passes[-1][0](current, target, num_threads)
 
     return fill
+
+
+def kernel_view(in_shape, in_dtype, out_shape, target_dtype, work_dtype):
+    """The canonical shapes and the dtype the weighted kernels see: complex data as
+    interleaved real and imaginary channels; uint8 to uint8 as uint8 (converted on the
+    fly), else the real dtype of ``work_dtype``."""
+    if target_dtype.kind == "c":
+        in_shape = in_shape[:-1] + (2 * in_shape[-1],)
+        out_shape = out_shape[:-1] + (2 * out_shape[-1],)
+    fused = in_dtype == np.uint8 and target_dtype == np.uint8
+    return in_shape, out_shape, np.dtype(np.uint8) if fused else real_dtype(work_dtype)
+
+
+def weighted_schedule(in_shape, out_shape, tables, kernel_dtype):
+    """The passes of a weighted resampling, in the order they run: a tuple of
+    ``(kind, axes, choices)`` with kind "volume", "planar", "horizontal" or
+    "vertical"; ``choices`` are a planar pass' (width_first, row_tiles, halving)
+    (see _planar_choices), the volume pass' row_tiles, else None.
+
+    ``in_shape``, ``out_shape`` and ``kernel_dtype`` are the kernels' (see
+    :func:`kernel_view`). Every choice here changes how sums round (the row
+    tiles and the one-pixel loop differ in the last bit), which is why a
+    block of a larger output must take the larger output's schedule. Passes
+    that shrink the data run first and passes that grow it last; axes whose
+    table is the identity get none.
+    """
+    identity = {axis for axis, table in tables.items() if table.identity}
+    if not identity and _volume_fits(in_shape, out_shape, tables, kernel_dtype):
+        return (("volume", (1, 2, 3),
+                 _volume_row_tiles(in_shape, out_shape, tables, kernel_dtype)),)
+    schedule, shape = [], in_shape
+    for axes in _order_passes(in_shape, out_shape):
+        axes = tuple(axis for axis in axes if axis not in identity)
+        if not axes:
+            continue
+        result_shape = list(shape)
+        for axis in axes:
+            result_shape[axis] = out_shape[axis]
+        if len(axes) == 2:
+            choices = _planar_choices(shape, result_shape, kernel_dtype, tables[axes[0]],
+                                      tables[axes[1]])
+            schedule.append(("planar", axes, choices))
+        elif axes[0] == len(shape) - 2:
+            schedule.append(("horizontal", axes, None))
+        else:
+            schedule.append(("vertical", axes, None))
+        shape = tuple(result_shape)
+    return tuple(schedule)
 
 
 def _check_tables(tables, in_shape, out_shape, real):
@@ -226,14 +283,28 @@ def _horizontal_pass(in_shape, out_shape, dtype, table):
     return run
 
 
-def _planar_pass(in_shape, out_shape, dtype, height, width):
-    """The last two spatial axes together, without materialising the half-done array."""
+def _planar_choices(in_shape, out_shape, dtype, height, width):
+    """How a planar pass runs: (width_first, row_tiles, halving); see _planar_pass."""
+    *_, h_in, w_in, channels = in_shape
+    h_out, w_out = out_shape[-3], out_shape[-2]
+    width_first = _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
+                                          height.taps, width.taps)
+    halving_kernel = dtype == np.uint8 or (
+        dtype == np.float32 and not width_first and kernels.halve_float_available(channels))
+    halving = bool(halving_kernel and height.halving and width.halving)
+    row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
+                               height.taps, w_in, w_out, channels)
+    return width_first, row_tiles, halving
+
+
+def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_tiles, halving):
+    """The last two spatial axes together, without materialising the half-done array:
+    width first (resample the rows, then combine them) or height first, with or
+    without the row tiles, or as a 2x2 mean (``halving``); see _planar_choices."""
     *outer_dims, h_in, w_in, channels = in_shape
     outer = math.prod(outer_dims)
     h_out, w_out = out_shape[-3], out_shape[-2]
     h_taps, w_taps = height.taps, width.taps
-    width_first = _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
-                                          h_taps, w_taps)
     size = math.prod(out_shape)
     # Multiply-adds of the order taken; a shrinking pass does more of them than
     # its output suggests (height first, every output row combines taps rows
@@ -243,9 +314,7 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
     else:
         planned = h_out * w_in * h_taps + h_out * w_out * w_taps
     work = max(size * (h_taps + w_taps), outer * channels * planned)
-    halving_kernel = dtype == np.uint8 or (
-        dtype == np.float32 and not width_first and kernels.halve_float_available(channels))
-    if halving_kernel and height.halving and width.halving:
+    if halving:
         # A 2x2 mean: in integers for uint8 (exact), and for float32 with the
         # height-first pass's own operations, without its tables and tiles.
         # Two additions per source item, all of which it reads.
@@ -261,8 +330,6 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
              h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
              width_first)
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
-    row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
-                               h_taps, w_in, w_out, channels)
     index_length = kernels.planar_index_length(h_taps, row_tiles)
     if dtype == np.uint8:
         # Scratch per thread, in bytes (float32 rows).
@@ -292,27 +359,41 @@ def _planar_pass(in_shape, out_shape, dtype, height, width):
     return run
 
 
-def _volume_pass(in_shape, out_shape, tables, dtype):
-    """Three spatial axes in one sweep when the depth does not shrink; None if not here.
+def _volume_fits(in_shape, out_shape, tables, dtype):
+    """Whether three spatial axes go in one sweep: when the depth does not shrink.
 
     The fused pass keeps a ring of d_taps resampled planes per thread, so it
     is used only while that ring stays small next to the shared cache.
     """
     if len(in_shape) != 5:
-        return None
+        return False
+    _, d_in, h_in, w_in, channels = in_shape
+    d_out, h_out, w_out = out_shape[1:4]
+    depth, height, width = tables[1], tables[2], tables[3]
+    plane = h_out * w_out * channels
+    if d_out < d_in or depth.taps * plane * dtype.itemsize > VOLUME_RING_BYTES:
+        return False
+    return _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
+                                   height.taps, width.taps)
+
+
+def _volume_row_tiles(in_shape, out_shape, tables, dtype):
+    """Whether the fused 3-D pass resamples its planes' rows through the row tiles."""
+    h_in, w_in, channels = in_shape[2:]
+    h_out, w_out = out_shape[2:4]
+    height, width = tables[2], tables[3]
+    return _use_row_tiles(dtype, True, width, height.rows_used == h_in, height.taps, w_in,
+                          w_out, channels)
+
+
+def _volume_pass(in_shape, out_shape, tables, dtype, row_tiles):
+    """Three spatial axes in one sweep (see _volume_fits), each plane width first."""
     outer, d_in, h_in, w_in, channels = in_shape
     d_out, h_out, w_out = out_shape[1:4]
     depth, height, width = tables[1], tables[2], tables[3]
     d_taps, h_taps, w_taps = depth.taps, height.taps, width.taps
     plane = h_out * w_out * channels
-    if d_out < d_in or d_taps * plane * dtype.itemsize > VOLUME_RING_BYTES:
-        return None
-    if not _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels, h_taps,
-                                   w_taps):
-        return None
     size = math.prod(out_shape)
-    row_tiles = _use_row_tiles(dtype, True, width, height.rows_used == h_in,
-                               h_taps, w_in, w_out, channels)
     # Scratch per thread, in bytes: the ring of planes and the planar pass' rows.
     plane_bytes = d_taps * plane * dtype.itemsize
     scratch_bytes = (kernels.planar_scratch_length(h_taps, w_in, w_out, channels, True,

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from . import _validate
+from . import _validate, _zarr_cli
 from ._api import upsample as resample
 from ._color import upsample_image
 
@@ -110,16 +110,27 @@ output:
 exit status:
   0 every file was done, 1 some file failed, 2 bad command line.
 
+zarr:
+  A Zarr array (a path ending in .zarr, or a folder with Zarr metadata) is
+  resampled out of core, chunk by chunk through Dask, into the Zarr array
+  OUT.zarr given with -o (pip install "upsample[dask]"). It must be the only
+  input. The output is written beside OUT.zarr under a temporary name and
+  renamed when complete; --scheduler ADDRESS runs on a dask.distributed
+  cluster, --threads sets the local threads. As for .npy arrays, the values
+  are resampled as they are (--linear-light does not apply).
+
 examples:
   upsample photo.png -o big --scale 2 --mode cubic
   upsample scans/*.tif -o thumbs --size 256 384 --mode linear --antialias
   upsample volume.npy -o out --scale 2 2 2 --axes 0 1 2 --mode linear
+  upsample volume.zarr -o out.zarr --scale 2 --mode linear --axes 0 1 2
 """ % {"quality": LOSSY_QUALITY}
 
 USAGE = (
     "%(prog)s INPUT [INPUT ...] -o OUTDIR (--scale S [S ...] | --size N [N ...])\n"
     "       [--mode {nearest,linear,cubic}] [--antialias] [--align-corners]\n"
-    "       [--linear-light] [--threads N] [--axes A [A ...]] [--overwrite]"
+    "       [--linear-light] [--threads N] [--axes A [A ...]] [--overwrite]\n"
+    "       [--scheduler ADDRESS]"
 )
 
 
@@ -186,6 +197,9 @@ def build_parser():
                              "(ignored for images, which always use height and width)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace output files that already exist (never an input file)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="Zarr inputs: the dask.distributed scheduler to run on "
+                             "(default: local threads)")
     return parser
 
 
@@ -206,8 +220,13 @@ def main(argv=None):
         return _usage_error(parser, "--antialias needs --mode linear or cubic")
     if args.antialias and args.align_corners:
         return _usage_error(parser, "--antialias cannot be combined with --align-corners")
+    # A Zarr array goes out of core through Dask (upsample/_zarr_cli.py); -o names its output.
+    zarr_input = any(_zarr_cli.is_zarr(path) for path in args.inputs)
+    if args.scheduler and not zarr_input:
+        return _usage_error(parser, "--scheduler applies to Zarr inputs only")
     try:
-        os.makedirs(args.outdir, exist_ok=True)
+        if not zarr_input:
+            os.makedirs(args.outdir, exist_ok=True)
     except OSError as error:
         return _usage_error(parser, f"cannot use {args.outdir!r} as the output folder: "
                                     f"{error.strerror or error}")
@@ -222,6 +241,9 @@ def main(argv=None):
         options["scale_factor"] = args.scale[0] if len(args.scale) == 1 else tuple(args.scale)
     else:
         options["size"] = args.size[0] if len(args.size) == 1 else tuple(args.size)
+    if zarr_input:
+        del options["num_threads"]  # Zarr: --threads is the local scheduler's
+        return _zarr_cli.run(args, options)
     job = _Job(args.inputs, args.outdir, options, args.axes, args.overwrite,
                linear_light=args.linear_light)
 
