@@ -108,8 +108,13 @@ def _extensions():
         include_dirs=[numpy.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
     )
+    # C headers of the runtime glue (fork handler, output cache).
+    glue = dict(include_dirs=["upsample_c/include"])
+    if sys.platform.startswith("linux"):
+        # dladdr and dlopen, in libdl before glibc 2.34.
+        glue["libraries"] = ["dl"]
     extensions = [
-        Extension("upsample_c._threads", ["upsample_c/_threads.pyx"]),
+        Extension("upsample_c._threads", ["upsample_c/_threads.pyx"], **glue),
         Extension("upsample_c._memory", ["upsample_c/_memory.pyx"], **numpy_c),
         Extension("upsample_c._cpu", ["upsample_c/_cpu.pyx"]),
         Extension("upsample_c._kernels_base", ["upsample_c/_kernels_base.pyx"], **numpy_c),

@@ -1,10 +1,9 @@
 """The public API: the ``upsample`` function and the ``Upsample`` layer."""
 
-import threading
-
 import numpy as np
 
 from . import _engine, _validate
+from ._fork import fork_safe_lock
 from ._layout import Layout
 
 
@@ -113,7 +112,7 @@ class _PlanStore(dict):
 
 
 _PLANS = _PlanStore()
-_PLANS_LOCK = threading.Lock()
+_PLANS_LOCK = fork_safe_lock()
 PLAN_CACHE_ENTRIES = 64
 # Larger outputs are planned at every call: their plan's tables are large and
 # the planning is small next to their resampling.

@@ -22,6 +22,7 @@ import upsample_c
 from upsample_c import _memory, effective_num_threads, kernels
 
 from . import _tables
+from ._fork import fork_safe_lock
 
 # A multiply-add along the last axis with few channels is a scalar operation,
 # elsewhere it is part of a vector loop; the planar pass weighs the two kinds
@@ -625,7 +626,7 @@ class _BoundedCache:
         self.limit = limit
         self._items = collections.OrderedDict()
         self._bytes = 0
-        self._lock = threading.Lock()
+        self._lock = fork_safe_lock()
 
     def get(self, key):
         """The value remembered under ``key`` (now the most recently used), or None."""
@@ -893,9 +894,11 @@ def _width_first_is_cheaper(rows_used, w_in, w_out, h_out, channels, h_taps, w_t
 
 
 def kernel_info():
-    """Which kernel build runs and whether it can use threads (for diagnostics)."""
+    """Which kernel build runs, whether it can use threads, and what a forked child may
+    do with them (``fork_rule`` and the rest: see ``upsample_c.fork_info``)."""
     return {
         "kernels": upsample_c.kernel_build,
         "openmp": upsample_c.openmp_enabled(),
         "default_num_threads": upsample_c.default_num_threads(),
+        **upsample_c.fork_info(),
     }
