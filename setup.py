@@ -106,7 +106,12 @@ def _extensions():
     # Modules that cimport numpy (its C API: array data pointers, memory handlers).
     numpy_c = dict(
         include_dirs=[numpy.get_include()],
-        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
+        # NumPy 1.22's C API is the oldest with memory handlers (NEP 49). Targeting
+        # it explicitly makes every NumPy 2.x build expose them through the API
+        # table (NumPy 2.0-2.2 target 1.19 by default, and the handler calls then
+        # became undefined symbols at import) and refuses older NumPy at import.
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION"),
+                       ("NPY_TARGET_VERSION", "NPY_1_22_API_VERSION")],
     )
     # C headers of the runtime glue (fork handler, output cache).
     glue = dict(include_dirs=["upsample_c/include"])

@@ -27,6 +27,9 @@ cdef extern from "numpy/arrayobject.h":
     ctypedef struct Descr "PyArray_Descr":
         pass
     object PyArray_Empty(int nd, cnp.npy_intp* dims, Descr* descr, int fortran)
+    # Declared here because the numpy.pxd of NumPy 2.0 (the newest for Python
+    # 3.9) lacks it; the build targets NumPy 1.22's C API, where it appeared.
+    object PyDataMem_SetHandler(object handler)
 
 cnp.import_array()
 
@@ -262,11 +265,11 @@ def empty(tuple shape, dtype):
         nbytes *= dims[i]
     if ups_cache_limit == 0 or nbytes < UPS_MIN_CACHED:
         return _new_array(ndim, dims, descr)
-    old = cnp.PyDataMem_SetHandler(_handler)
+    old = PyDataMem_SetHandler(_handler)
     try:
         return _new_array(ndim, dims, descr)
     finally:
-        cnp.PyDataMem_SetHandler(old)
+        PyDataMem_SetHandler(old)
 
 
 cdef object _new_array(int ndim, cnp.npy_intp* dims, cnp.dtype descr):
