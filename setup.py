@@ -120,7 +120,9 @@ def _extensions():
         glue["libraries"] = ["dl"]
     extensions = [
         Extension("upsample_c._threads", ["upsample_c/_threads.pyx"], **glue),
-        Extension("upsample_c._memory", ["upsample_c/_memory.pyx"], **numpy_c),
+        Extension("upsample_c._memory", ["upsample_c/_memory.pyx"],
+                  include_dirs=numpy_c["include_dirs"] + glue["include_dirs"],
+                  define_macros=numpy_c["define_macros"]),
         Extension("upsample_c._cpu", ["upsample_c/_cpu.pyx"]),
         Extension("upsample_c._kernels_base", ["upsample_c/_kernels_base.pyx"], **numpy_c),
     ]

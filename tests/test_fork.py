@@ -203,7 +203,7 @@ def test_forks_while_another_thread_is_inside_a_call(tmp_path):
 
 
 @needs_fork
-@pytest.mark.parametrize("lock", ["plans", "tables"])
+@pytest.mark.parametrize("lock", ["plans", "tables", "scratch registry"])
 def test_a_fork_while_another_thread_holds_a_cache_lock(tmp_path, lock):
     """The fork waits for the lock; the child finds it free and its cache consistent.
 
@@ -213,6 +213,7 @@ def test_a_fork_while_another_thread_holds_a_cache_lock(tmp_path, lock):
     holder = {
         "plans": "upsample._api._PLANS_LOCK",
         "tables": "upsample._engine._TABLES._lock",
+        "scratch registry": "upsample._engine._EVERY_SCRATCH_LOCK",
     }[lock]
     result = run_scenario(tmp_path, f'''
         import upsample._api, upsample._engine

@@ -10,9 +10,9 @@ array([[1.  , 1.25, 1.75, 2.  ],
        [3.  , 3.25, 3.75, 4.  ]], dtype=float32)
 """
 
-from ._api import Upsample, upsample
+from ._api import Upsample, clear_caches, upsample
 from ._engine import kernel_info
 
 __version__ = "0.1.0"
 
-__all__ = ["Upsample", "upsample", "kernel_info", "__version__"]
+__all__ = ["Upsample", "upsample", "clear_caches", "kernel_info", "__version__"]

@@ -15,6 +15,7 @@ that grow it run last, so that the widest arrays are touched least.
 import collections
 import math
 import threading
+import weakref
 
 import numpy as np
 
@@ -41,9 +42,9 @@ STREAM_MIN_BYTES = 16 << 20
 # such slack, so nearest keeps the larger threshold.
 WEIGHTED_STREAM_MIN_BYTES = 4 << 20
 # Sampling tables are remembered between calls, up to this many bytes in all.
-TABLE_CACHE_BYTES = 64 << 20
+TABLE_CACHE_BYTES = 32 << 20
 # Nearest's offset tables are remembered up to this many bytes in all.
-OFFSETS_CACHE_BYTES = 64 << 20
+OFFSETS_CACHE_BYTES = 16 << 20
 # The row-tile kernel (AVX2 build) and the most scratch per thread it may use.
 # Its tiles stay in L1 whatever the width; the rows it keeps going back to pay
 # even when they spill from the per-core cache (wide images at 1.5x: 1.5x-2x
@@ -650,6 +651,12 @@ class _BoundedCache:
                 _, (_, evicted) = self._items.popitem(last=False)
                 self._bytes -= evicted
 
+    def clear(self):
+        """Forget every value."""
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
 
 _TABLES = _BoundedCache(TABLE_CACHE_BYTES)
 _OFFSETS = _BoundedCache(OFFSETS_CACHE_BYTES)
@@ -692,34 +699,80 @@ def _axis_table(n_in, n_out, scale, mode, align_corners, antialias, real):
     return table
 
 
-# Per Python thread, the kernels' scratch buffers are kept between calls: a
-# fresh buffer of more than 128 KB is a fresh mapping from the C library, and
+# Per Python thread, the kernels' small scratch buffers are kept between calls:
+# a fresh buffer of more than 128 KB is a fresh mapping from the C library, and
 # its page faults cost more than a small resampling. A Python thread runs one
-# call at a time, so its buffers are never in use twice.
+# call at a time, so its buffers are never in use twice. Buffers of
+# SCRATCH_KEPT_BYTES and more are taken from the output cache at every call and
+# go back to it (so they count against its bound, and a thread keeps at most a
+# few MB); jobs that need them are large enough not to notice.
+SCRATCH_KEPT_BYTES = 1 << 20
+
+
+class _ThreadScratch:
+    """One thread's kept scratch buffers, by name."""
+
+    __slots__ = ("buffers", "__weakref__")
+
+    def __init__(self):
+        self.buffers = {}
+
+
 _local = threading.local()
+# Every thread's _ThreadScratch, so that clear_caches reaches them all; a
+# thread's entry goes when the thread ends.
+_EVERY_SCRATCH = weakref.WeakSet()
+_EVERY_SCRATCH_LOCK = fork_safe_lock()
+
+
+def _thread_buffer(name, count, dtype):
+    """This thread's scratch buffer ``name``: at least ``count`` items of ``dtype``."""
+    scratch = getattr(_local, "scratch", None)
+    if scratch is None:
+        scratch = _local.scratch = _ThreadScratch()
+        with _EVERY_SCRATCH_LOCK:
+            _EVERY_SCRATCH.add(scratch)
+    buffer = scratch.buffers.get(name)
+    if buffer is not None and buffer.size >= count:
+        return buffer
+    if count * dtype.itemsize >= SCRATCH_KEPT_BYTES:
+        return _memory.empty((count,), dtype)
+    buffer = np.empty(max(count, 1), dtype=dtype)
+    scratch.buffers[name] = buffer
+    return buffer
 
 
 def _scratch(name, nbytes):
     """This thread's scratch buffer ``name``, at least ``nbytes`` long.
 
-    The buffer is bytes, reused by this thread's next calls and handed to the
-    kernels as it is (they check its length): slicing it and viewing it as
-    the kernel's dtype would cost a small call about 1 µs.
+    The buffer is bytes, handed to the kernels as it is (they check its
+    length): slicing it and viewing it as the kernel's dtype would cost a
+    small call about 1 µs.
     """
-    buffer = getattr(_local, name, None)
-    if buffer is None or buffer.nbytes < nbytes:
-        buffer = np.empty(max(nbytes, 1), dtype=np.uint8)
-        setattr(_local, name, buffer)
-    return buffer
+    return _thread_buffer(name, nbytes, _BYTES)
 
 
 def _index_scratch(count):
     """Integer scratch for the kernels' row bookkeeping (they preset it themselves)."""
-    buffer = getattr(_local, "index", None)
-    if buffer is None or buffer.size < count:
-        buffer = np.empty(max(count, 1), dtype=np.int64)
-        _local.index = buffer
-    return buffer
+    return _thread_buffer("index", count, _INDEX)
+
+
+_BYTES = np.dtype(np.uint8)
+_INDEX = np.dtype(np.int64)
+
+
+def clear_caches():
+    """Forget the remembered tables and every thread's kept scratch buffers.
+
+    A thread in the middle of a call keeps the buffers it is using until the
+    call returns.
+    """
+    _TABLES.clear()
+    _OFFSETS.clear()
+    with _EVERY_SCRATCH_LOCK:
+        every = list(_EVERY_SCRATCH)
+    for scratch in every:
+        scratch.buffers = {}
 
 
 def _vertical_pass(in_shape, out_shape, dtype, axis, table):
