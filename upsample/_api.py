@@ -128,10 +128,11 @@ PLAN_CACHE_ENTRIES = 64
 # the planning is small next to their resampling.
 PLANNED_LENGTH_MAX = 1 << 18
 # The plans held span at most this many input and output samples along their
-# spatial axes, in all. A plan's tables hold at most four taps per sample of
-# either (cubic upscales have four per output sample; antialiased downscales
-# four per input sample) at 32 bytes per tap with the offsets, so the plans keep
-# at most 32 MiB of tables alive beyond the table caches' own bounds.
+# spatial axes, in all. A plan's tables hold at most five taps per sample of
+# either (antialiased cubic has five per output sample when upscaling, and
+# about four per input sample plus three per output sample when downscaling)
+# at 32 bytes per tap with the offsets, so the plans keep at most 40 MiB of
+# tables alive beyond the table caches' own bounds.
 PLANNED_LENGTHS_HELD = 1 << 18
 # Layers that hold the plan of their last call (see Upsample._last), so that
 # clear_caches reaches them.
