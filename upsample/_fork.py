@@ -5,9 +5,11 @@ at that moment stays held for ever in the child, whose first call that needs
 it then hangs. A lock made here is taken before every ``os.fork`` (which the
 ``fork`` and ``forkserver`` start methods of ``multiprocessing`` use) and
 released after it, in the parent and in the child, so that the child finds
-the lock free and what it guards in a consistent state. The holders of these
-locks never wait for anything while holding them, so taking one before a fork
-only waits for another thread to finish a few dictionary operations.
+the lock free and what it guards in a consistent state. Code holding one of
+these locks takes no other and waits for nothing but, briefly, the output
+cache's C lock (when a dropped array frees its block), whose holders wait for
+nothing: taking them before a fork only waits for another thread to finish a
+few dictionary operations.
 """
 
 import os
