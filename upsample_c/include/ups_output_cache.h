@@ -7,8 +7,9 @@
  * and reuse never depend on the size NumPy passes back. Blocks of at least
  * UPS_MIN_CACHED bytes are mapped from the system directly and unmapped when
  * released, so a released block leaves the process at once, whatever the C
- * library's allocator would have kept of it; smaller ones come from malloc and
- * are never cached.
+ * library's allocator would have kept of it (except in AddressSanitizer
+ * builds, see UPS_MAP_BLOCKS); smaller ones come from malloc and are never
+ * cached.
  *
  * The cache holds at most ups_cache_limit bytes in UPS_SLOTS blocks; a block
  * freed into a full cache evicts the least recently freed ones. Its lock is
@@ -32,6 +33,18 @@
 #endif
 #if defined(__GLIBC__)
 #include <malloc.h>
+#endif
+/* Large blocks are mapped directly, except under AddressSanitizer
+   (tools/asan.sh), whose redzones guard only what malloc hands out. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UPS_MAP_BLOCKS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UPS_MAP_BLOCKS 0
+#endif
+#endif
+#ifndef UPS_MAP_BLOCKS
+#define UPS_MAP_BLOCKS UPS_HAVE_POSIX
 #endif
 
 #define UPS_HEADER 64
@@ -76,7 +89,7 @@ static char *ups_new_block(size_t size) {
     char *base = NULL;
     size_t mapped = 0;
     ups_header *header;
-#if UPS_HAVE_POSIX
+#if UPS_MAP_BLOCKS
     if (size >= UPS_MIN_CACHED) {
         size_t page = (size_t)sysconf(_SC_PAGESIZE);
         size_t length;
@@ -105,7 +118,7 @@ static char *ups_new_block(size_t size) {
 /* Give a block back to the system. */
 static void ups_release(char *base) {
     ups_header *header = (ups_header *)base;
-#if UPS_HAVE_POSIX
+#if UPS_MAP_BLOCKS
     if (header->mapped) {
         munmap(base, header->mapped);
         return;
