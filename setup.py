@@ -107,14 +107,26 @@ def _extensions():
     # Modules that cimport numpy (its C API: array data pointers, memory handlers).
     numpy_c = dict(
         include_dirs=[numpy.get_include()],
-        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
+        # NumPy 1.22's C API is the oldest with memory handlers (NEP 49). Targeting
+        # it explicitly makes every NumPy 2.x build expose them through the API
+        # table (NumPy 2.0-2.2 target 1.19 by default, and the handler calls then
+        # became undefined symbols at import) and refuses older NumPy at import.
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION"),
+                       ("NPY_TARGET_VERSION", "NPY_1_22_API_VERSION")],
     )
     # The kernels' C with intrinsics is in headers (upsample_c/include), which the
     # generated modules include by name: a compile error there names the header's line.
     kernels_c = dict(numpy_c, include_dirs=numpy_c["include_dirs"] + [KERNEL_HEADERS])
+    # C headers of the runtime glue (fork handler, output cache).
+    glue = dict(include_dirs=[KERNEL_HEADERS])
+    if sys.platform.startswith("linux"):
+        # dladdr and dlopen, in libdl before glibc 2.34.
+        glue["libraries"] = ["dl"]
     extensions = [
-        Extension("upsample_c._threads", ["upsample_c/_threads.pyx"]),
-        Extension("upsample_c._memory", ["upsample_c/_memory.pyx"], **numpy_c),
+        Extension("upsample_c._threads", ["upsample_c/_threads.pyx"], **glue),
+        Extension("upsample_c._memory", ["upsample_c/_memory.pyx"],
+                  include_dirs=numpy_c["include_dirs"] + glue["include_dirs"],
+                  define_macros=numpy_c["define_macros"]),
         Extension("upsample_c._cpu", ["upsample_c/_cpu.pyx"]),
         Extension("upsample_c._kernels_base", ["upsample_c/_kernels_base.pyx"], **kernels_c),
     ]

@@ -232,17 +232,17 @@ def test_long_signals_reuse_their_nearest_offsets(scale, monkeypatch):
     from upsample import _plan_nearest
     from upsample._cache import BoundedCache
 
-    monkeypatch.setattr(_plan_nearest, "_OFFSETS", BoundedCache(_plan_nearest.OFFSETS_CACHE_BYTES))
+    monkeypatch.setattr(_plan_nearest, "OFFSETS", BoundedCache(_plan_nearest.OFFSETS_CACHE_BYTES))
     x = RNG.random((2, 300_000, 2)).astype(np.float32)
     first = upsample(x, scale)
-    assert len(_plan_nearest._OFFSETS._items) == 1
+    assert len(_plan_nearest.OFFSETS._items) == 1
     y = RNG.random((2, 300_000, 2)).astype(np.float32)
     again = upsample(y, scale)
-    assert len(_plan_nearest._OFFSETS._items) == 1
+    assert len(_plan_nearest.OFFSETS._items) == 1
     if scale == 2:
         assert np.array_equal(first, np.repeat(x, 2, axis=1))
         assert np.array_equal(again, np.repeat(y, 2, axis=1))
-    monkeypatch.setattr(_plan_nearest, "_OFFSETS", BoundedCache(_plan_nearest.OFFSETS_CACHE_BYTES))
+    monkeypatch.setattr(_plan_nearest, "OFFSETS", BoundedCache(_plan_nearest.OFFSETS_CACHE_BYTES))
     assert np.array_equal(upsample(y, scale), again)
 
 

@@ -10,7 +10,7 @@ array([[1.  , 1.25, 1.75, 2.  ],
        [3.  , 3.25, 3.75, 4.  ]], dtype=float32)
 """
 
-from ._api import Upsample, upsample
+from ._api import Upsample, clear_caches, upsample
 from ._backward import upsample_backward
 from ._color import linear_to_srgb, srgb_to_linear, upsample_image
 from ._plan import kernel_info
@@ -19,5 +19,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Upsample", "upsample", "upsample_backward", "upsample_image", "srgb_to_linear",
-    "linear_to_srgb", "kernel_info", "__version__",
+    "linear_to_srgb", "clear_caches", "kernel_info", "__version__",
 ]

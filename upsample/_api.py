@@ -1,10 +1,13 @@
-"""The public API: the ``upsample`` function and the ``Upsample`` layer."""
+"""The public API: the ``upsample`` function, the ``Upsample`` layer and ``clear_caches``."""
 
-import threading
+import weakref
 
 import numpy as np
 
-from . import _backward, _plan, _validate
+from upsample_c import _memory
+
+from . import _axis_table, _backward, _plan, _plan_nearest, _threads, _validate
+from ._fork import fork_safe_lock
 from ._layout import Layout
 
 
@@ -106,18 +109,34 @@ class _PlanStore(dict):
     """
 
     last = None
+    # The spatial lengths (input and output) of the plans held, by key, and their
+    # sum: a plan's tables grow with them (see PLANNED_LENGTHS_HELD).
+    lengths = {}
+    lengths_held = 0
 
     def clear(self):
         self.last = None
+        self.lengths = {}
+        self.lengths_held = 0
         super().clear()
 
 
 _PLANS = _PlanStore()
-_PLANS_LOCK = threading.Lock()
+_PLANS_LOCK = fork_safe_lock()
 PLAN_CACHE_ENTRIES = 64
 # Larger outputs are planned at every call: their plan's tables are large and
 # the planning is small next to their resampling.
 PLANNED_LENGTH_MAX = 1 << 18
+# The plans held span at most this many input and output samples along their
+# spatial axes, in all. A plan's tables hold at most five taps per sample of
+# either (antialiased cubic has five per output sample when upscaling, and
+# about four per input sample plus three per output sample when downscaling)
+# at 32 bytes per tap with the offsets, so the plans keep at most 40 MiB of
+# tables alive beyond the table caches' own bounds.
+PLANNED_LENGTHS_HELD = 1 << 18
+# Layers that hold the plan of their last call (see Upsample._last), so that
+# clear_caches reaches them.
+_LAYERS = weakref.WeakSet()
 
 
 def _recall(key):
@@ -197,11 +216,52 @@ class _CallPlan:
         return result
 
 
-def _remember(key, call):
+def _remember(key, call, lengths):
+    """Hold the plan ``call`` under ``key``; ``lengths``: its spatial input and output
+    samples (see PLANNED_LENGTHS_HELD). The oldest plans make room."""
+    if lengths > PLANNED_LENGTHS_HELD:
+        return
     with _PLANS_LOCK:
-        if len(_PLANS) >= PLAN_CACHE_ENTRIES:
-            del _PLANS[next(iter(_PLANS))]  # the oldest
+        if key in _PLANS:
+            return
+        while _PLANS and (len(_PLANS) >= PLAN_CACHE_ENTRIES
+                          or _PLANS.lengths_held + lengths > PLANNED_LENGTHS_HELD):
+            oldest = next(iter(_PLANS))
+            del _PLANS[oldest]
+            _PLANS.lengths_held -= _PLANS.lengths.pop(oldest)
         _PLANS[key] = call
+        _PLANS.lengths[key] = lengths
+        _PLANS.lengths_held += lengths
+
+
+def _register_layer(layer):
+    with _PLANS_LOCK:
+        _LAYERS.add(layer)
+
+
+def clear_caches():
+    """Hand back the memory that ``upsample`` keeps between calls.
+
+    That is: the freed output blocks kept for reuse (at most
+    ``UPSAMPLE_CACHE_BYTES``, 128 MiB by default), the sampling and offset
+    tables, the plans of recent calls (the module's and every ``Upsample``
+    layer's), and every thread's scratch buffers; then the C library is asked to
+    return its free heap memory to the system (``malloc_trim``, with glibc).
+    Results are unaffected: the next calls rebuild what they need. Arrays
+    still in use, and the buffers of a call running in another thread, are
+    left alone. Long-lived workers (a data loader's, a server's) can call it
+    between jobs.
+    """
+    with _PLANS_LOCK:
+        _PLANS.clear()
+        layers = list(_LAYERS)
+    for layer in layers:
+        layer._last = None
+    _axis_table.TABLES.clear()
+    _plan_nearest.OFFSETS.clear()
+    _threads.clear_scratch()
+    _memory.clear_cache()
+    _memory.trim_heap()
 
 
 def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out, num_threads,
@@ -229,7 +289,7 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
             steps, num_threads, out_shape,
             None if source.shape == array.shape else source.shape,
             None if target.shape == result.shape else target.shape,
-        ))
+        ), sum(array.shape[a] for a in layout.spatial) + sum(lengths))
     return placed(layout, result, target, filled, out_shape)
 
 
@@ -325,6 +385,7 @@ class Upsample:
         # This layer's last call served from the remembered plans, as upsample's
         # (see _PlanStore and _last_call).
         self._last = None
+        _register_layer(self)
 
     def __call__(self, x, *, out=None, num_threads=None):
         """Resample ``x`` with this layer's options; ``out`` and ``num_threads`` as in :func:`upsample`."""
@@ -364,6 +425,10 @@ class Upsample:
         state = dict(self.__dict__)
         state["_last"] = None
         return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        _register_layer(self)
 
     def __repr__(self):
         parts = [f"scale_factor={self.scale_factor!r}" if self.size is None

@@ -16,7 +16,7 @@ from ._cache import BoundedCache
 
 # Sampling tables are remembered between calls, up to this many bytes in all:
 # pipelines resample the same shapes over and over (73ad666).
-TABLE_CACHE_BYTES = 64 << 20
+TABLE_CACHE_BYTES = 32 << 20
 
 TABLES = BoundedCache(TABLE_CACHE_BYTES)
 

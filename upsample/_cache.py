@@ -7,7 +7,8 @@ than applying them.
 """
 
 import collections
-import threading
+
+from ._fork import fork_safe_lock
 
 
 class BoundedCache:
@@ -20,7 +21,7 @@ class BoundedCache:
         self.limit = limit
         self._items = collections.OrderedDict()
         self._bytes = 0
-        self._lock = threading.Lock()
+        self._lock = fork_safe_lock()
 
     def get(self, key):
         """The value remembered under ``key`` (now the most recently used), or None."""
@@ -43,3 +44,9 @@ class BoundedCache:
             while self._bytes > self.limit:
                 _, (_, evicted) = self._items.popitem(last=False)
                 self._bytes -= evicted
+
+    def clear(self):
+        """Forget every value."""
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0

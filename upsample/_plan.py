@@ -196,9 +196,11 @@ def _fused_uint8(in_dtype, out_dtype, out_shape):
 
 
 def kernel_info():
-    """Which kernel build runs and whether it can use threads (for diagnostics)."""
+    """Which kernel build runs, whether it can use threads, and what a forked child may
+    do with them (``fork_rule`` and the rest: see ``upsample_c.fork_info``)."""
     return {
         "kernels": upsample_c.kernel_build,
         "openmp": upsample_c.openmp_enabled(),
         "default_num_threads": upsample_c.default_num_threads(),
+        **upsample_c.fork_info(),
     }

@@ -23,12 +23,12 @@ from ._threads import MIN_BLOCK_PIXELS, block
 # stay in the caches anyway, and streaming spares the read-for-ownership (31f7ce1).
 STREAM_MIN_BYTES = 16 << 20
 # Nearest's offset tables are remembered up to this many bytes in all (c047f1f).
-OFFSETS_CACHE_BYTES = 64 << 20
+OFFSETS_CACHE_BYTES = 16 << 20
 # Rows at least this long, at an integral scale on the last axis, repeat their
 # pixels without a column table, which took longer to build than the copy (b9904f2).
 LONG_REPEAT_COLUMNS = 1 << 20
 
-_OFFSETS = BoundedCache(OFFSETS_CACHE_BYTES)
+OFFSETS = BoundedCache(OFFSETS_CACHE_BYTES)
 
 
 def nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
@@ -135,7 +135,7 @@ def _gather_offsets(in_shape, strides, out_shape, factors, selection=None, last_
     """
     key = (in_shape, strides, out_shape, factors, None if selection is None else selection[0],
            last_by_factor)
-    found = _OFFSETS.get(key)
+    found = OFFSETS.get(key)
     if found is not None:
         return found
     counts = np.array([in_shape[0]] + list(out_shape[1:-1]), dtype=np.int64)
@@ -156,7 +156,7 @@ def _gather_offsets(in_shape, strides, out_shape, factors, selection=None, last_
         start += count
     offsets.flags.writeable = False
     counts.flags.writeable = False
-    _OFFSETS.put(key, (offsets, counts), offsets.nbytes + counts.nbytes)
+    OFFSETS.put(key, (offsets, counts), offsets.nbytes + counts.nbytes)
     return offsets, counts
 
 

@@ -7,8 +7,13 @@ functions, at every call, because only the thread count is decided then.
 """
 
 import threading
+import weakref
 
 import numpy as np
+
+from upsample_c import _memory
+
+from ._fork import fork_safe_lock
 
 # Narrowest slice of a row handed to one thread when rows are too few to share:
 # elements for the vertical pass, pixels for gathers and horizontal passes
@@ -16,34 +21,73 @@ import numpy as np
 MIN_BLOCK_ELEMENTS = 2048
 MIN_BLOCK_PIXELS = 256
 
-# Per Python thread, the kernels' scratch buffers are kept between calls: a
-# fresh buffer of more than 128 KB is a fresh mapping from the C library, and
+# Per Python thread, the kernels' small scratch buffers are kept between calls:
+# a fresh buffer of more than 128 KB is a fresh mapping from the C library, and
 # its page faults cost more than a small resampling. A Python thread runs one
-# call at a time, so its buffers are never in use twice.
+# call at a time, so its buffers are never in use twice. Buffers of
+# SCRATCH_KEPT_BYTES and more are taken from the output cache at every call and
+# go back to it (so they count against its bound, and a thread keeps at most a
+# few MB); jobs that need them are large enough not to notice.
+SCRATCH_KEPT_BYTES = 1 << 20
+
+
+class _ThreadScratch:
+    """One thread's kept scratch buffers, by name."""
+
+    __slots__ = ("buffers", "__weakref__")
+
+    def __init__(self):
+        self.buffers = {}
+
+
 _local = threading.local()
+# Every thread's _ThreadScratch, so that clear_scratch reaches them all; a
+# thread's entry goes when the thread ends.
+_EVERY_SCRATCH = weakref.WeakSet()
+_EVERY_SCRATCH_LOCK = fork_safe_lock()
+_BYTES = np.dtype(np.uint8)
+_INDEX = np.dtype(np.int64)
+
+
+def _thread_buffer(name, count, dtype):
+    """This thread's scratch buffer ``name``: at least ``count`` items of ``dtype``."""
+    kept = getattr(_local, "scratch", None)
+    if kept is None:
+        kept = _local.scratch = _ThreadScratch()
+        with _EVERY_SCRATCH_LOCK:
+            _EVERY_SCRATCH.add(kept)
+    buffer = kept.buffers.get(name)
+    if buffer is not None and buffer.size >= count:
+        return buffer
+    if count * dtype.itemsize >= SCRATCH_KEPT_BYTES:
+        return _memory.empty((count,), dtype)
+    buffer = np.empty(max(count, 1), dtype=dtype)
+    kept.buffers[name] = buffer
+    return buffer
 
 
 def scratch(name, nbytes):
     """This thread's scratch buffer ``name``, at least ``nbytes`` long.
 
-    The buffer is bytes, reused by this thread's next calls and handed to the
-    kernels as it is (they check its length): slicing it and viewing it as
-    the kernel's dtype would cost a small call about 1 µs.
+    The buffer is bytes, handed to the kernels as it is (they check its
+    length): slicing it and viewing it as the kernel's dtype would cost a
+    small call about 1 µs.
     """
-    buffer = getattr(_local, name, None)
-    if buffer is None or buffer.nbytes < nbytes:
-        buffer = np.empty(max(nbytes, 1), dtype=np.uint8)
-        setattr(_local, name, buffer)
-    return buffer
+    return _thread_buffer(name, nbytes, _BYTES)
 
 
 def index_scratch(count):
     """Integer scratch for the kernels' row bookkeeping (they preset it themselves)."""
-    buffer = getattr(_local, "index", None)
-    if buffer is None or buffer.size < count:
-        buffer = np.empty(max(count, 1), dtype=np.int64)
-        _local.index = buffer
-    return buffer
+    return _thread_buffer("index", count, _INDEX)
+
+
+def clear_scratch():
+    """Forget every thread's kept scratch buffers. A thread in the middle of a call
+    keeps the buffers it is using until the call returns."""
+    with _EVERY_SCRATCH_LOCK:
+        every = list(_EVERY_SCRATCH)
+    for kept in every:
+        kept.buffers = {}
 
 
 def block(n_rows, row_length, threads, min_block):

@@ -8,7 +8,7 @@ Set ``UPSAMPLE_KERNELS=base`` to force the baseline build (for testing).
 import os
 
 from . import _cpu
-from ._threads import default_num_threads, effective_num_threads, openmp_enabled
+from ._threads import default_num_threads, effective_num_threads, fork_info, openmp_enabled
 
 _requested = os.environ.get("UPSAMPLE_KERNELS", "").strip().lower()
 kernels = None
@@ -25,6 +25,7 @@ kernel_build = "avx2" if kernels.__name__.endswith("avx2") else "base"
 __all__ = [
     "default_num_threads",
     "effective_num_threads",
+    "fork_info",
     "kernel_build",
     "kernels",
     "openmp_enabled",

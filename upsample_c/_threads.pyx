@@ -2,8 +2,8 @@
 """Thread-count decisions and OpenMP facts, in one place.
 
 Every kernel call asks ``effective_num_threads`` how many threads to use, so
-the environment variable, ``threadpoolctl`` limits and the small-job rule are
-applied identically everywhere.
+the environment variable, ``threadpoolctl`` limits, the small-job rule and the
+fork rule (include/ups_fork_guard.h) are applied identically everywhere.
 """
 
 import os
@@ -27,6 +27,14 @@ cdef extern from *:
     int upsample_omp_max_threads() nogil
     int upsample_omp_num_procs() nogil
 
+cdef extern from "ups_fork_guard.h":
+    const char* ups_runtime_path
+    int ups_fork_guard_install() nogil
+    int ups_threads_allowed() nogil
+    int ups_threads_usable() nogil
+    int ups_is_forked_child() nogil
+    int ups_fork_pause_available() nogil
+
 # Below this much work a job runs on one thread: waking a second thread
 # costs a few microseconds, more than such a job takes.
 SERIAL_WORK_LIMIT = 1 << 17
@@ -48,6 +56,9 @@ cdef str _env(const char* name):
     cdef const char* raw = getenv(name)
     return raw.decode("utf-8", "replace").strip() if raw != NULL else ""
 
+
+if ups_fork_guard_install() != 0:
+    raise ImportError("upsample_c._threads: pthread_atfork failed to install the fork handler")
 
 PASSIVE_WAIT = _env(b"OMP_WAIT_POLICY").lower() == "passive"
 # More threads than this never help and each costs a thread start and a
@@ -87,13 +98,44 @@ def effective_num_threads(requested, Py_ssize_t work):
     answer is 1 without OpenMP and for small jobs, whatever was asked, and
     never more than MAX_THREADS (four per core). Under OMP_WAIT_POLICY=PASSIVE
     (read when this module is imported, as OpenMP reads it when it starts),
-    "small" is larger: see PASSIVE_SERIAL_WORK_LIMIT.
+    "small" is larger: see PASSIVE_SERIAL_WORK_LIMIT. It is also 1 in a forked
+    child for a thread whose OpenMP team could not be released before the
+    fork (see fork_info). Call it from the thread that runs the job.
     """
     n = default_num_threads() if requested is None else requested
     limit = PASSIVE_SERIAL_WORK_LIMIT if PASSIVE_WAIT else SERIAL_WORK_LIMIT
     if not UPSAMPLE_OPENMP or work < limit:
         return 1
-    return max(1, min(n, MAX_THREADS))
+    n = max(1, min(n, MAX_THREADS))
+    if n > 1 and not ups_threads_allowed():
+        return 1
+    return n
+
+
+def fork_info():
+    """What a forked child may do with threads, for ``kernel_info()``.
+
+    ``fork_rule``: "threads" when the OpenMP runtime's workers are handed back
+    before every fork (``omp_pause_resource_all``), so that children use threads
+    as the parent does; "one thread after fork" when the runtime cannot do that,
+    so that a thread whose team came through a fork runs on one thread;
+    "serial" in a build without OpenMP. ``forked_child``: this process is a fork
+    of one that had imported upsample. ``threads_usable``: the calling thread
+    may run several threads now. ``openmp_runtime``: the OpenMP library the
+    kernels are bound to ("" without OpenMP).
+    """
+    if not UPSAMPLE_OPENMP:
+        rule = "serial"
+    elif ups_fork_pause_available():
+        rule = "threads"
+    else:
+        rule = "one thread after fork"
+    return {
+        "fork_rule": rule,
+        "forked_child": bool(ups_is_forked_child()),
+        "threads_usable": bool(ups_threads_usable()),
+        "openmp_runtime": ups_runtime_path.decode("utf-8", "replace"),
+    }
 
 
 def parallel_copy(unsigned char[::1] dst, const unsigned char[::1] src, int num_threads):
