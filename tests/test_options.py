@@ -237,6 +237,23 @@ def test_dtype_errors(dtype, error, words):
         assert word in str(info.value)
 
 
+@pytest.mark.parametrize("wide, expected", [(np.clongdouble, np.complex128),
+                                             (np.longdouble, np.float64)])
+@pytest.mark.parametrize("mode", ["linear", "cubic"])
+def test_wide_input_keeps_at_least_64_bit_precision(wide, expected, mode):
+    # Details 1e-12 apart, which complex64 or float32 would round away.
+    base = RNG.random((2, 7, 5, 3))
+    x = (base + 1e-12 * np.arange(base.size).reshape(base.shape)).astype(wide)
+    if wide == np.clongdouble:
+        x = x - 1j * x[:, ::-1].astype(wide)
+    result = upsample(x, 1.5, mode=mode)
+    assert result.dtype == expected
+    narrow = np.complex128 if wide == np.clongdouble else np.float64
+    same_as_64 = upsample(x.astype(narrow), 1.5, mode=mode)
+    assert same_as_64.dtype == expected
+    np.testing.assert_array_equal(result, same_as_64)
+
+
 def test_complex_input_cannot_become_real():
     with pytest.raises(ValueError, match="dtype.*imaginary"):
         upsample(IMAGE.astype(np.complex64), 2, mode="linear", dtype=np.float32)
