@@ -430,6 +430,29 @@ def test_sleeping_workers_raise_the_serial_limit(policy, serial_below, tmp_path)
     assert child.stdout.split() == ["1", "2"]
 
 
+def test_the_baseline_kernels_are_chosen_by_the_environment(tmp_path):
+    """UPSAMPLE_KERNELS=base runs the baseline build (CI runs the whole suite so)."""
+    import subprocess
+    import sys
+
+    import upsample_c
+
+    here = os.path.dirname(os.path.dirname(upsample_c.__file__))
+    env = dict(os.environ, UPSAMPLE_KERNELS="base",
+               PYTHONPATH=os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
+    code = ("import numpy as np, upsample; "
+            "x = np.arange(60, dtype=np.float32).reshape(1, 5, 4, 3); "
+            "print(upsample.kernel_info()['kernels'], "
+            "upsample.upsample(x, 2, 'linear').sum())")
+    child = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
+    build, total = child.stdout.split()
+    assert build == "base"
+    x = np.arange(60, dtype=np.float32).reshape(1, 5, 4, 3)
+    assert float(total) == pytest.approx(float(upsample(x, 2, "linear").sum()), rel=1e-6)
+
+
 def test_thread_defaults_follow_the_environment_and_threadpoolctl(monkeypatch):
     import upsample_c
 
