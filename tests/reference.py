@@ -46,7 +46,7 @@ WEIGHT_UNIT = UNIT[4]
 DOT_SLACK = 1
 # Absolute error of one float32 weight, in float32 units (u = 2**-24), per unit
 # of the sample it meets (see axis_table for antialias). Linear: 1 - w rounds
-# once (w = x - floor(x) is exact). Keys' pieces evaluated in float32 err by at
+# once, and only for coordinates in (0, 1/2) (see axis_table). Keys' pieces evaluated in float32 err by at
 # most 2.5 u (inner, d <= 1) and 14.9 u (outer, a = -0.75; 9.9 u for a = -0.5)
 # over every float32 distance in [0, 2]; the distance |x - t| itself may round
 # by u d, which the kernel's slope (at most 1.39 inside, 0.75 outside) turns
@@ -168,7 +168,10 @@ def axis_table(n_in, n_out, scale, mode, align_corners, antialias):
         fraction = clipped - low  # exact
         taps = np.stack([low, np.ceil(clipped)], axis=1).astype(np.int64)
         weights = np.stack([1 - fraction, fraction], axis=1)
-        slack = np.full(weights.shape, LINEAR_SLACK, dtype=np.float64)
+        # w = x - floor(x) is exact in float32, and so is 1 - w unless 0 < x < 1/2 (a
+        # float32 below 1/2 may have bits below 2**-24, which 1 - x cannot keep).
+        rounds = ((clipped > 0) & (clipped < 0.5)).astype(np.float64)
+        slack = np.stack([LINEAR_SLACK * rounds, np.zeros_like(rounds)], axis=1)
     else:
         taps = base[:, None] + np.arange(-1, 3)
         weights = _keys(np.abs(x[:, None] - taps), WIDE(-0.75))

@@ -428,6 +428,19 @@ def test_large_outputs_match_the_reference(call):
     call_and_check(applier(arguments, False), x, arguments, threads, out_layout)
 
 
+@pytest.mark.parametrize("dtype", [np.int32, np.uint32, np.int64, np.uint64])
+@pytest.mark.parametrize("mode, antialias", [("linear", False), ("cubic", False),
+                                             ("cubic", True)])
+@pytest.mark.parametrize("scale", [2, 1.7, 0.45])
+def test_wide_integer_results_are_within_float64_rounding(dtype, mode, antialias, scale):
+    # README: integers of 32 bits and more are computed in float64 (float32 would be
+    # hundreds of units off near 2**31).
+    x = random_values(np.random.default_rng(32), (2, 9, 11, 3), dtype)
+    x[:, :, 5:] = np.iinfo(dtype).max  # a step: cubic overshoots and must saturate
+    arguments = dict(scale_factor=scale, mode=mode, antialias=antialias, dtype=dtype)
+    call_and_check(applier(arguments, False), x, arguments)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_cubic_third_tap_below_a_power_of_two(dtype):
     # SEMANTICS.md's deliberate difference from MLX: floor(x_j) + 1, not floor(x_j + 1).
