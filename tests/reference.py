@@ -46,11 +46,12 @@ WEIGHT_UNIT = UNIT[4]
 DOT_SLACK = 1
 # Absolute error of one float32 weight, in float32 units (u = 2**-24), per unit
 # of the sample it meets (see axis_table for antialias). Linear: 1 - w rounds
-# once, and only for coordinates in (0, 1/2) (see axis_table). Keys' pieces evaluated in float32 err by at
-# most 2.5 u (inner, d <= 1) and 14.9 u (outer, a = -0.75; 9.9 u for a = -0.5)
-# over every float32 distance in [0, 2]; the distance |x - t| itself may round
-# by u d, which the kernel's slope (at most 1.39 inside, 0.75 outside) turns
-# into 1.4 u (inner) and 1.5 u (outer) more.
+# once, and only for coordinates in (0, 1/2) (see axis_table). Keys' pieces
+# evaluated in float32 (MLX's operation order) err by at most 2.48 u (inner,
+# d <= 1) and 14.85 u (outer, a = -0.75; 9.9 u for a = -0.5), measured over every
+# float32 distance in [0, 2]; the distance |x - t| itself may round by u d,
+# which the kernel's slope (at most 1.39 inside, 0.75 outside) turns into
+# 1.4 u (inner) and 1.5 u (outer) more.
 LINEAR_SLACK = 1
 KEYS_INNER_SLACK = 4
 KEYS_OUTER_SLACK = 17
@@ -367,9 +368,11 @@ def check(result, reference, context=""):
     bound = MARGIN * reference.bound
     if out_dtype.kind in "fc":
         # The result's own rounding to its dtype (float16 and float32 results of
-        # float64 arithmetic, complex64 of complex128...).
-        real = np.finfo(out_dtype).eps / 2
-        bound = bound + real * np.abs(values).astype(np.float64)
+        # float64 arithmetic, complex64 of complex128...): half an ulp, which below
+        # the smallest normal number (6e-5 in float16) is half the subnormal spacing.
+        info = np.finfo(out_dtype)
+        bound = (bound + float(info.eps) / 2 * np.abs(values).astype(np.float64)
+                 + float(info.smallest_subnormal))
     _check_floats(result, values, bound, context)
 
 

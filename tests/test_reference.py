@@ -428,6 +428,21 @@ def test_large_outputs_match_the_reference(call):
     call_and_check(applier(arguments, False), x, arguments, threads, out_layout)
 
 
+@pytest.mark.parametrize("shape, scale, mode, dtype", [
+    # Integer data at scale 1 takes no pass on those axes (single weights of 1): the
+    # antialiased first axis is then the only pass, nine or five taps per output,
+    # written straight into a 4 MB output with streaming stores.
+    ((1, 64, 128, 128, 2), (0.5, 1, 1), "cubic", np.int16),
+    ((1, 64, 100, 110, 3), (0.5, 1, 1), "linear", np.uint8),
+])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_streamed_combinations_of_many_taps(shape, scale, mode, dtype, threads):
+    x = random_values(np.random.default_rng(9), shape, dtype)
+    arguments = dict(scale_factor=scale, mode=mode, antialias=True)
+    out = call_and_check(applier(arguments, False), x, arguments, threads)
+    assert out.nbytes >= 4 << 20
+
+
 @pytest.mark.parametrize("dtype", [np.int32, np.uint32, np.int64, np.uint64])
 @pytest.mark.parametrize("mode, antialias", [("linear", False), ("cubic", False),
                                              ("cubic", True)])
