@@ -32,7 +32,6 @@ from functools import lru_cache
 
 import numpy as np
 
-MODES = ("nearest", "linear", "cubic")
 # The reference's own arithmetic: long double where the platform has it.
 WIDE = np.longdouble
 WIDE_UNIT = float(np.finfo(WIDE).eps) / 2
@@ -385,9 +384,10 @@ def _check_floats(result, values, bound, context):
                                          else WIDE) - values[finite])
     error = error.astype(np.float64)
     limit = bound[finite] if np.ndim(bound) else bound
+    limit = np.broadcast_to(limit, error.shape)
     worst = np.argmax(error - limit) if error.size else None
     assert np.all(error <= limit), (
-        f"{context}: error {error[worst]:.3g} > bound {np.broadcast_to(limit, error.shape)[worst]:.3g}"
+        f"{context}: error {error[worst]:.3g} > bound {limit[worst]:.3g}"
         f" (reference {values[finite][worst]!r}, result {result[finite][worst]!r})")
 
 
@@ -400,12 +400,12 @@ def _check_integers(result, values, bound, dtype, context):
     bound = np.where(nan, 0, bound)
     clipped = np.clip(np.where(nan, 0, wide), info.min, info.max)
     got = result.astype(WIDE)
-    limit = 0.5 + MARGIN * bound
     error = np.abs(got - clipped).astype(np.float64)
-    worst = np.argmax(error - limit)
-    assert np.all(error <= limit), (
+    limit = np.broadcast_to(0.5 + MARGIN * bound, error.shape).reshape(-1)
+    worst = np.argmax(error.reshape(-1) - limit)
+    assert np.all(error.reshape(-1) <= limit), (
         f"{context}: integer result {result.reshape(-1)[worst]} for reference "
-        f"{clipped.reshape(-1)[worst]!r} (bound {np.broadcast_to(limit, error.shape).reshape(-1)[worst]:.3g})")
+        f"{clipped.reshape(-1)[worst]!r} (limit {limit[worst]:.3g})")
     # Where no rounding of the arithmetic can reach a tie, the rounding is decided.
     distance_to_tie = np.abs(np.abs(clipped - np.floor(clipped)) - 0.5).astype(np.float64)
     decided = distance_to_tie > MARGIN * bound

@@ -167,6 +167,19 @@ def test_a_result_beyond_the_bound_fails_the_check():
         check(result.astype(np.float64), ref)
     with pytest.raises(AssertionError):
         check(result[:, :-1], ref)
+    # Integer results one unit off fail. (At an exact tie either neighbour passes: the
+    # reference cannot know whether float32 arithmetic lands on the tie exactly, and
+    # test_rounding.py pins ties against the float path instead.)
+    images = (x * 255).astype(np.uint8)
+    ref = reference_upsample(images, size=(17, 13), mode="linear", align_corners=True,
+                             dtype=np.uint8)
+    result = upsample(images, size=(17, 13), mode="linear", align_corners=True,
+                      dtype=np.uint8)
+    check(result, ref)
+    bad = result.copy()
+    bad[0, 5, 6, 0] += 1
+    with pytest.raises(AssertionError):
+        check(bad, ref)
 
 
 # ---------------------------------------------------------------- strategies

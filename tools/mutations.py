@@ -195,7 +195,8 @@ CATALOGUE = [
              [T_REFERENCE]),
     Mutation("stream-many-taps", "kernels", "streamed combinations of more than 4 taps "
              "store their fourth vector over the third",
-             [(KERNELS, "_mm256_stream_ps(dst + i + 24, d);", "_mm256_stream_ps(dst + i + 16, d);")],
+             [(KERNELS, "_mm256_stream_ps(dst + i + 24, d);",
+               "_mm256_stream_ps(dst + i + 16, d);")],
              [T_REFERENCE]),
     Mutation("gather-8-bytes", "kernels", "nearest's 8-byte gather skips a run's last element",
              [(KERNELS, "for (k = from; k < to; k++) memcpy(dst + 8 * k, src_row + offsets[k], 8);",
