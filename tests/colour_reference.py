@@ -9,7 +9,7 @@ package.
 import numpy as np
 import pytest
 
-from oracle import oracle_upsample
+from reference import reference_upsample
 
 # Resampling settings the tests run through: (mode, scale, antialias, align_corners).
 # Cubic without antialias overshoots, so its alpha can come out tiny and positive where
@@ -53,7 +53,8 @@ def reference_image(x, scale_factor, mode, antialias=False, align_corners=False,
         values[..., colour] = srgb_to_linear64(values[..., colour])
     if alpha is not None:
         values[..., colour] *= values[..., alpha:alpha + 1]
-    result = oracle_upsample(values[None], scale_factor, mode, align_corners, antialias)[0]
+    result = reference_upsample(values[None], scale_factor, mode, align_corners,
+                                antialias).values[0].astype(np.float64)
     if alpha is not None:
         coverage = result[..., alpha:alpha + 1]
         covered = coverage * top > (0.5 if top != 1 else 0)  # the alpha that rounds to 0

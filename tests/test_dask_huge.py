@@ -24,6 +24,8 @@ import pytest
 
 import upsample
 
+from conftest import require_slow
+
 pytestmark = pytest.mark.slow
 
 # The extra installs nothing before Python 3.11 (Zarr 3 needs it).
@@ -70,6 +72,8 @@ def _region(starts, stops):
 def cluster(tmp_path):
     """A scheduler and two single-threaded workers, each its own process."""
     if shutil.disk_usage(tmp_path).free < 8 * 2**30:
+        if require_slow():
+            pytest.fail("needs 8 GiB of free disk space (UPSAMPLE_REQUIRE_SLOW is set)")
         pytest.skip("needs 8 GiB of free disk space")
     scheduler_file = str(tmp_path / "scheduler.json")
     # Each process starts in tmp_path: from the repository root, "python -m" would

@@ -3,7 +3,7 @@
 Opt-in (marked ``slow``): ``pytest --run-slow tests/test_huge.py`` or
 ``UPSAMPLE_RUN_SLOW=1 pytest -m slow``. The nearest test needs about 3 GB of
 memory, the linear one about 11 GB; each is skipped when the machine has
-less available.
+less available, and fails instead with ``UPSAMPLE_REQUIRE_SLOW=1`` (CI).
 """
 
 import gc
@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pytest
 
+from conftest import require_slow
 from upsample import upsample
 from upsample_c import _memory
 
@@ -35,10 +36,14 @@ def available_bytes():
 
 
 def need(n_bytes):
+    """Skip (fail where the slow tests are required, as in CI) without the memory."""
     available = available_bytes()
     if available is not None and available < n_bytes * 1.1:
-        pytest.skip(f"needs {n_bytes / 2**30:.1f} GiB of memory, "
-                    f"{available / 2**30:.1f} GiB available")
+        reason = (f"needs {n_bytes / 2**30:.1f} GiB of memory, "
+                  f"{available / 2**30:.1f} GiB available")
+        if require_slow():
+            pytest.fail(f"{reason} (UPSAMPLE_REQUIRE_SLOW is set)")
+        pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)

@@ -237,6 +237,23 @@ def test_dtype_errors(dtype, error, words):
         assert word in str(info.value)
 
 
+@pytest.mark.parametrize("wide, expected", [(np.clongdouble, np.complex128),
+                                             (np.longdouble, np.float64)])
+@pytest.mark.parametrize("mode", ["linear", "cubic"])
+def test_wide_input_keeps_at_least_64_bit_precision(wide, expected, mode):
+    # Details 1e-12 apart, which complex64 or float32 would round away.
+    base = RNG.random((2, 7, 5, 3))
+    x = (base + 1e-12 * np.arange(base.size).reshape(base.shape)).astype(wide)
+    if wide == np.clongdouble:
+        x = x - 1j * x[:, ::-1].astype(wide)
+    result = upsample(x, 1.5, mode=mode)
+    assert result.dtype == expected
+    narrow = np.complex128 if wide == np.clongdouble else np.float64
+    same_as_64 = upsample(x.astype(narrow), 1.5, mode=mode)
+    assert same_as_64.dtype == expected
+    np.testing.assert_array_equal(result, same_as_64)
+
+
 def test_complex_input_cannot_become_real():
     with pytest.raises(ValueError, match="dtype.*imaginary"):
         upsample(IMAGE.astype(np.complex64), 2, mode="linear", dtype=np.float32)
@@ -411,6 +428,29 @@ def test_sleeping_workers_raise_the_serial_limit(policy, serial_below, tmp_path)
                            capture_output=True, text=True)
     assert child.returncode == 0, child.stderr
     assert child.stdout.split() == ["1", "2"]
+
+
+def test_the_baseline_kernels_are_chosen_by_the_environment(tmp_path):
+    """UPSAMPLE_KERNELS=base runs the baseline build (CI runs the whole suite so)."""
+    import subprocess
+    import sys
+
+    import upsample_c
+
+    here = os.path.dirname(os.path.dirname(upsample_c.__file__))
+    env = dict(os.environ, UPSAMPLE_KERNELS="base",
+               PYTHONPATH=os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
+    code = ("import numpy as np, upsample; "
+            "x = np.arange(60, dtype=np.float32).reshape(1, 5, 4, 3); "
+            "print(upsample.kernel_info()['kernels'], "
+            "upsample.upsample(x, 2, 'linear').sum())")
+    child = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr
+    build, total = child.stdout.split()
+    assert build == "base"
+    x = np.arange(60, dtype=np.float32).reshape(1, 5, 4, 3)
+    assert float(total) == pytest.approx(float(upsample(x, 2, "linear").sum()), rel=1e-6)
 
 
 def test_thread_defaults_follow_the_environment_and_threadpoolctl(monkeypatch):

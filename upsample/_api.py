@@ -1,5 +1,6 @@
 """The public API: the ``upsample`` function, the ``Upsample`` layer and ``clear_caches``."""
 
+import collections
 import weakref
 
 import numpy as np
@@ -359,6 +360,42 @@ def placed(layout, result, target, filled, out_shape):
     return result
 
 
+# A layer's checked options, in the order of Upsample's parameters.
+_LayerOptions = collections.namedtuple(
+    "_LayerOptions", "scale_factor size mode align_corners antialias axes dtype")
+
+
+def _check_layer_options(scale_factor, size, mode, align_corners, antialias, axes, dtype):
+    """The options of a layer, checked and normalised (the constructor's errors)."""
+    mode, align_corners, antialias = _validate.check_options(mode, align_corners, antialias)
+    scale_factor, size = _validate.check_scale_or_size(scale_factor, size)
+    if axes is not None:
+        # The rank is unknown until the call; check what can be checked now.
+        _validate.check_axes(axes, 64)
+        axes = tuple(axes) if not isinstance(axes, int) else (axes,)
+    if dtype is not None:
+        dtype = _validate.parse_dtype(dtype)
+    return _LayerOptions(scale_factor, size, mode, align_corners, antialias, axes, dtype)
+
+
+def _layer_option(name):
+    """A layer attribute that is checked like the constructor's argument when assigned.
+
+    The new value is checked together with the others (antialias excludes
+    some modes, scale_factor excludes size), with the constructor's errors;
+    a refused value leaves the layer as it was.
+    """
+
+    def get(layer):
+        return getattr(layer._options, name)
+
+    def set_(layer, value):
+        layer._options = _check_layer_options(**layer._options._replace(**{name: value})._asdict())
+        layer._last = None
+
+    return property(get, set_, doc=f"The layer's ``{name}`` (checked when assigned).")
+
+
 class Upsample:
     """A reusable upsampling layer with the options of MLX's ``nn.Upsample``, and more.
 
@@ -366,22 +403,22 @@ class Upsample:
     antialias=False, *, size=None, axes=None, dtype=None)`` checks its
     options once; calling it, ``layer(x, out=None, num_threads=None)``,
     returns ``upsample(x, ...)`` with those options. See :func:`upsample`.
+    The options are attributes; assigning one checks it as the constructor
+    does, so a layer never holds an invalid option.
     """
+
+    scale_factor = _layer_option("scale_factor")
+    size = _layer_option("size")
+    mode = _layer_option("mode")
+    align_corners = _layer_option("align_corners")
+    antialias = _layer_option("antialias")
+    axes = _layer_option("axes")
+    dtype = _layer_option("dtype")
 
     def __init__(self, scale_factor=None, mode="nearest", align_corners=False, antialias=False,
                  *, size=None, axes=None, dtype=None):
-        self.mode, self.align_corners, self.antialias = _validate.check_options(
-            mode, align_corners, antialias
-        )
-        self.scale_factor, self.size = _validate.check_scale_or_size(scale_factor, size)
-        if axes is not None:
-            # The rank is unknown until the call; check what can be checked now.
-            _validate.check_axes(axes, 64)
-            axes = tuple(axes) if not isinstance(axes, int) else (axes,)
-        self.axes = axes
-        if dtype is not None:
-            dtype = _validate.parse_dtype(dtype)
-        self.dtype = dtype
+        self._options = _check_layer_options(scale_factor, size, mode, align_corners,
+                                             antialias, axes, dtype)
         # This layer's last call served from the remembered plans, as upsample's
         # (see _PlanStore and _last_call).
         self._last = None
@@ -390,25 +427,22 @@ class Upsample:
     def __call__(self, x, *, out=None, num_threads=None):
         """Resample ``x`` with this layer's options; ``out`` and ``num_threads`` as in :func:`upsample`."""
         key = None
+        held = self._options
         if out is None and type(x) is np.ndarray:
-            options = (self.scale_factor, self.size, self.mode, self.align_corners,
-                       self.antialias, self.axes, self.dtype, num_threads)
-            last = self.__dict__.get("_last")
+            options = (*held, num_threads)
+            last = self._last
             if last is not None and _same_call(last, options, x):
                 return last[-1](x)
-            # The options were checked when the layer was made; a changed attribute
-            # makes a new key. "layer" keeps these keys apart from upsample's.
-            key, recent = _recall((
-                "layer", x.shape, x.strides, x.dtype, self.scale_factor, self.size, self.mode,
-                self.align_corners, self.antialias, self.axes, self.dtype, num_threads,
-                type(num_threads),
-            ))
+            # The options were checked when set. "layer" keeps these keys apart
+            # from upsample's.
+            key, recent = _recall(("layer", x.shape, x.strides, x.dtype, *held, num_threads,
+                                   type(num_threads)))
             if recent is not None:
                 self._last = _last_call(options, x, recent)
                 return recent(x)
         num_threads = _validate.check_num_threads(num_threads)
-        return _run(x, self.scale_factor, self.size, self.axes, self.mode, self.align_corners,
-                    self.antialias, self.dtype, out, num_threads, key)
+        return _run(x, held.scale_factor, held.size, held.axes, held.mode, held.align_corners,
+                    held.antialias, held.dtype, out, num_threads, key)
 
     def backward(self, grad_output, input_shape, *, out=None, num_threads=None):
         """The gradient with respect to the input of this layer's output for an input of
@@ -431,12 +465,13 @@ class Upsample:
         _register_layer(self)
 
     def __repr__(self):
-        parts = [f"scale_factor={self.scale_factor!r}" if self.size is None
-                 else f"size={self.size!r}"]
-        parts += [f"mode={self.mode!r}", f"align_corners={self.align_corners}",
-                  f"antialias={self.antialias}"]
-        if self.axes is not None:
-            parts.append(f"axes={self.axes!r}")
-        if self.dtype is not None:
-            parts.append(f"dtype={self.dtype.name!r}")
+        options = self._options
+        parts = [f"scale_factor={options.scale_factor!r}" if options.size is None
+                 else f"size={options.size!r}"]
+        parts += [f"mode={options.mode!r}", f"align_corners={options.align_corners}",
+                  f"antialias={options.antialias}"]
+        if options.axes is not None:
+            parts.append(f"axes={options.axes!r}")
+        if options.dtype is not None:
+            parts.append(f"dtype={options.dtype.name!r}")
         return f"Upsample({', '.join(parts)})"

@@ -27,11 +27,12 @@ def result_dtype(dtype, mode):
     """Output dtype: the input's for nearest; float64/complex kept; float32 otherwise."""
     if mode == "nearest":
         return dtype
-    # Compare kind and size, not dtypes: '>f8' is not equal to float64.
-    if dtype.kind == "f" and dtype.itemsize == 8:
+    # Compare kind and size, not dtypes: '>f8' is not equal to float64. Wider
+    # input (long double) keeps at least float64's precision.
+    if dtype.kind == "f" and dtype.itemsize >= 8:
         return np.dtype(np.float64)
     if dtype.kind == "c":
-        return np.dtype(np.complex128 if dtype.itemsize == 16 else np.complex64)
+        return np.dtype(np.complex128 if dtype.itemsize >= 16 else np.complex64)
     return np.dtype(np.float32)
 
 
