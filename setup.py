@@ -123,10 +123,12 @@ def _extensions():
         # dladdr and dlopen, in libdl before glibc 2.34.
         glue["libraries"] = ["dl"]
     extensions = [
-        Extension("upsample_c._threads", ["upsample_c/_threads.pyx"], **glue),
+        Extension("upsample_c._threads", ["upsample_c/_threads.pyx"],
+                  depends=["upsample_c/include/ups_fork_guard.h"], **glue),
         Extension("upsample_c._memory", ["upsample_c/_memory.pyx"],
                   include_dirs=numpy_c["include_dirs"] + glue["include_dirs"],
-                  define_macros=numpy_c["define_macros"]),
+                  define_macros=numpy_c["define_macros"],
+                  depends=["upsample_c/include/ups_output_cache.h"]),
         Extension("upsample_c._cpu", ["upsample_c/_cpu.pyx"]),
         Extension("upsample_c._kernels_base", ["upsample_c/_kernels_base.pyx"], **kernels_c),
     ]

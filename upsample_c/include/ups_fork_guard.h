@@ -92,11 +92,21 @@ static int ups_fork_pause_available(void) { return ups_pause_all != NULL; }
 
 #else  /* no OpenMP: every call runs on one thread, and a fork changes nothing */
 
-static const char *ups_runtime_path = "";
+#if defined(__unix__)
+#include <unistd.h>
+static pid_t ups_import_pid = 0;
+static int ups_is_forked_child(void) { return ups_import_pid != 0 && getpid() != ups_import_pid; }
+static int ups_fork_guard_install(void) {
+    if (ups_import_pid == 0) ups_import_pid = getpid();
+    return 0;
+}
+#else
+static int ups_is_forked_child(void) { return 0; }
 static int ups_fork_guard_install(void) { return 0; }
+#endif
+static const char *ups_runtime_path = "";
 static int ups_threads_allowed(void) { return 1; }
 static int ups_threads_usable(void) { return 1; }
-static int ups_is_forked_child(void) { return 0; }
 static int ups_fork_pause_available(void) { return 0; }
 
 #endif
