@@ -260,7 +260,7 @@ class Reference:
         self.shape = values.shape
         # sum |w| |x| over every path from the input to each output (|values| for
         # nearest): the scale of the rounding errors.
-        self.magnitude = np.abs(values).astype(np.float64) if magnitude is None else magnitude
+        self.magnitude = _absolute(values) if magnitude is None else magnitude
 
 
 def reference_upsample(x, scale_factor=None, mode="nearest", align_corners=False,
@@ -370,9 +370,15 @@ def check(result, reference, context=""):
         # float64 arithmetic, complex64 of complex128...): half an ulp, which below
         # the smallest normal number (6e-5 in float16) is half the subnormal spacing.
         info = np.finfo(out_dtype)
-        bound = (bound + float(info.eps) / 2 * np.abs(values).astype(np.float64)
+        bound = (bound + float(info.eps) / 2 * _absolute(values)
                  + float(info.smallest_subnormal))
     _check_floats(result, values, bound, context)
+
+
+def _absolute(values):
+    """|values| as float64 (np.abs of int8 -128 is -128)."""
+    wide = np.clongdouble if np.iscomplexobj(values) else WIDE
+    return np.abs(values.astype(wide)).astype(np.float64)
 
 
 def _check_floats(result, values, bound, context):

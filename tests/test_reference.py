@@ -456,6 +456,21 @@ def test_streamed_combinations_of_many_taps(shape, scale, mode, dtype, threads):
     assert out.nbytes >= 4 << 20
 
 
+@pytest.mark.parametrize("source, target", [(np.int8, np.float16), (np.int64, np.float32),
+                                            (np.uint64, np.float64), (np.int16, np.int8),
+                                            (np.float64, np.uint8), (np.complex128, np.complex64)])
+def test_nearest_conversions_at_the_extremes(source, target):
+    # The dtype's extremes (int8's -128 has no positive twin), gathered and converted.
+    if np.dtype(source).kind in "iu":
+        info = np.iinfo(source)
+        values = [info.min, info.max, 0, 1, info.min + 1, info.max - 1]
+    else:
+        values = [-3e38, 3e38, 0.5, 1.5, -0.5, 254.5]  # within float32
+    x = np.array(values, dtype=source).reshape(1, -1, 1)
+    arguments = dict(scale_factor=1.5, dtype=target)
+    call_and_check(applier(arguments, False), x, arguments)
+
+
 @pytest.mark.parametrize("dtype", [np.int32, np.uint32, np.int64, np.uint64])
 @pytest.mark.parametrize("mode, antialias", [("linear", False), ("cubic", False),
                                              ("cubic", True)])
