@@ -13,7 +13,7 @@ Needs the ``[dask]`` extra.
 """
 
 import os
-import resource
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -40,14 +40,26 @@ PEAK_LIMIT = 1.5 * 2**30
 RUN_TIMEOUT = 1500  # seconds for each step; a hang fails
 SAMPLES = 12
 
+# Peak resident memory is read as VmHWM from /proc/self/status: the high-water
+# mark of the process's own address space. ru_maxrss would not do: Linux carries
+# it over fork and exec, so a process started by a pytest that ran the 12 GB
+# tests of test_huge.py first reported those 12 GB as its own.
+STATUS = pathlib.Path("/proc/self/status")
+
 # Run by the command's process: the command, then its own peak resident memory.
 CLI_WITH_PEAK = (
-    "import resource, sys\n"
+    "import pathlib, sys\n"
     "from upsample import cli\n"
     "status = cli.main(sys.argv[1:])\n"
-    "print('peak-kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "print(pathlib.Path('/proc/self/status').read_text(), file=sys.stderr)\n"
     "sys.exit(status)\n"
 )
+
+
+def peak_bytes(status):
+    """The VmHWM line of a /proc/<pid>/status text, in bytes."""
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
 
 
 def _pattern():
@@ -121,13 +133,13 @@ def test_a_4_gib_zarr_array_resampled_out_of_core(cluster, tmp_path):
          "--mode", "linear", "--axes", "0", "1", "2", "--scheduler", client.scheduler.address],
         capture_output=True, text=True, timeout=RUN_TIMEOUT, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
-    cli_peak = int(run.stderr.rsplit("peak-kib", 1)[1].split()[0]) * 1024
-    # resource.getrusage itself runs there: a function of this module could not be
-    # unpickled by the workers.
-    usage = client.run_on_scheduler(resource.getrusage, resource.RUSAGE_SELF)
-    peaks = {"command": cli_peak, "scheduler": usage.ru_maxrss * 1024}
-    peaks.update({f"worker {address}": usage.ru_maxrss * 1024 for address, usage
-                  in client.run(resource.getrusage, resource.RUSAGE_SELF).items()})
+    cli_peak = peak_bytes(run.stderr[run.stderr.rindex("Name:"):])
+    # Path.read_text itself runs there (a function of this module could not be
+    # unpickled by the workers), reading that process's own status.
+    peaks = {"command": cli_peak,
+             "scheduler": peak_bytes(client.run_on_scheduler(STATUS.read_text))}
+    peaks.update({f"worker {address}": peak_bytes(status)
+                  for address, status in client.run(STATUS.read_text).items()})
     print("peak resident memory (MiB):",
           {name: round(peak / 2**20) for name, peak in peaks.items()})
     assert all(peak < PEAK_LIMIT for peak in peaks.values()), peaks
