@@ -425,7 +425,7 @@ def test_sleeping_workers_raise_the_serial_limit(policy, serial_below, tmp_path)
     # Run outside the source tree: "python -c" puts the working directory first on
     # sys.path, where the sources (without their compiled modules) may be.
     child = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, timeout=120)
     assert child.returncode == 0, child.stderr
     assert child.stdout.split() == ["1", "2"]
 
