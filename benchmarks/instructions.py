@@ -20,12 +20,12 @@ qemu-user, so qemu_count.c, a QEMU TCG plugin, counts the guest instructions
 executed in the kernels' shared library (and in libgomp, and in libc and libm
 when called from those) while the two calls run; the child names those address
 ranges from /proc/self/maps. ROOT is an arm64 root with the package installed
-in /opt/venv, as ``tools/arm64.sh --keep-root ROOT --no-tests`` leaves it. The
-same plugin runs on x86 too (``--counter qemu``), under qemu-x86_64, so the two
-counters can be compared on one build: they differ by the entry points' calls
-into Python and NumPy (a few hundred instructions per pass), which the plugin
-leaves out. An emulator counts instructions, never time: how fast the arm64
-build runs on ARM hardware is not measured by this.
+in /opt/venv (or ``--venv``), as ``tools/arm64.sh --keep-root ROOT --no-tests``
+leaves it. The same plugin runs on x86 too (``--counter qemu``), under
+qemu-x86_64, so the two counters can be compared on one build: they differ by
+the entry points' calls into Python and NumPy (a few hundred instructions per
+pass), which the plugin leaves out. An emulator counts instructions, never
+time: how fast the arm64 build runs on ARM hardware is not measured by this.
 
     python benchmarks/instructions.py                 # the whole suite (about 5 minutes)
     python benchmarks/instructions.py --only 500      # rows whose label contains "500"
@@ -229,7 +229,8 @@ class Counter:
                 sys.exit("qemu-x86_64 is not installed (apt-get install qemu-user)")
             self.prefix = [emulator, "-plugin", f"{plugin},outfile={{out}}"]
             return
-        python = os.path.join(self.root, "opt/venv/bin/python")
+        self.python = args.venv.rstrip("/") + "/bin/python"
+        python = self.root + self.python
         if not os.path.exists(python):
             sys.exit(f"{python} is missing: make the root with "
                      f"tools/arm64.sh --keep-root {args.arm64} --no-tests")
@@ -262,7 +263,7 @@ class Counter:
                            "PATH=/usr/bin:/bin", "LANG=C.UTF-8", f"PYTHONPATH={ROOT_TOOLS}",
                            *(f"{k}={v}" for k, v in environment.items()),
                            *(part.format(out=out) for part in self.prefix),
-                           "/opt/venv/bin/python", "-c", code, repr(case)]
+                           self.python, "-c", code, repr(case)]
                 info = self._run(command, None, "/")
                 with open(self.root + out) as f:
                     total = int(f.read().split()[1])
@@ -371,6 +372,8 @@ def main():
                         help="on x86: callgrind, or the QEMU plugin under qemu-x86_64")
     parser.add_argument("--arm64", metavar="ROOT",
                         help="count on arm64, in ROOT (tools/arm64.sh --keep-root ROOT)")
+    parser.add_argument("--venv", default="/opt/venv",
+                        help="with --arm64: the venv in ROOT that has the package")
     parser.add_argument("--qemu-plugin-header", metavar="PATH",
                         help="QEMU's qemu-plugin.h, instead of Debian's qemu source package")
     parser.add_argument("--json", metavar="PATH", help="also write the counts here")
