@@ -161,6 +161,9 @@ BAD_ARGUMENTS = [
     ((2, 3, 4, 4, 4, 4), {"scale_factor": 2}),
     ((2, 0, 5, 5), {"scale_factor": 2, "mode": "bilinear"}),
     ((2, 3, 0, 5), {"scale_factor": 2, "mode": "bilinear"}),
+    ((2, 3, 0, 5), {"size": 3, "mode": "area"}),
+    ((2, 3, 0, 5, 6), {"size": 2, "mode": "area"}),
+    ((2, 3, 4, 5), {"size": -1, "mode": "area"}),
 ]
 
 
@@ -175,12 +178,20 @@ def test_bad_arguments_raise_what_pytorch_raises(shape, kwargs):
     assert type(got.value) is type(expected.value) and str(got.value)
 
 
-@pytest.mark.parametrize("kwargs", [{"scale_factor": 2}, {"size": 3, "mode": "area"},
-                                    {"scale_factor": 2, "mode": "bilinear"}])
-def test_empty_batch_gives_an_empty_result(kwargs):
-    """A batch of 0 images is allowed, as in PyTorch."""
-    x = torch.rand(0, 3, 5, 5)
-    assert ut.interpolate(x, **kwargs).shape == F.interpolate(x, **kwargs).shape
+@pytest.mark.parametrize("shape, kwargs", [
+    ((0, 3, 5, 5), {"scale_factor": 2}), ((0, 3, 5, 5), {"size": 3, "mode": "area"}),
+    ((0, 3, 5, 5), {"scale_factor": 2, "mode": "bilinear"}),
+    ((2, 0, 4, 5), {"size": 3, "mode": "area"}), ((2, 3, 4, 5), {"size": 0, "mode": "area"}),
+    ((2, 3, 4), {"scale_factor": 0.1, "mode": "area"}),
+    ((2, 3, 4, 5, 6), {"size": (0, 1, 1), "mode": "area"})])
+def test_empty_results_where_pytorch_allows_them(shape, kwargs):
+    """A batch of 0 images, and for area (an adaptive pooling) no channels or an empty
+    output, give empty results as in PyTorch, with gradients of zeros."""
+    x = torch.rand(shape, requires_grad=True)
+    ours = ut.interpolate(x, **kwargs)
+    assert ours.shape == F.interpolate(x, **kwargs).shape
+    (grad,) = torch.autograd.grad(ours, x, torch.ones(ours.shape))
+    assert grad.shape == x.shape and not grad.any()
 
 
 def test_other_dtypes_go_to_pytorch():
@@ -282,3 +293,19 @@ def test_missing_torch_names_the_extra(tmp_path):
             "try:\n    import upsample.torch\nexcept ImportError as error:\n"
             "    assert '[torch]' in str(error), error\nelse:\n    raise SystemExit('no error')")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120, cwd=tmp_path)
+
+
+README = __import__("pathlib").Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.mark.skipif(not README.exists(), reason="README.md is not beside tests/ (a copied tests/)")
+def test_readme_pytorch_example_runs():
+    """The README's two-line change runs, and its layer is upsample's."""
+    text = README.read_text()
+    section = text[text.index("## PyTorch"):]
+    start = section.index("```python\n") + len("```python\n")
+    names = {}
+    exec(compile(section[start:section.index("```\n", start)], str(README), "exec"), names)
+    assert isinstance(names["model"][1], ut.Upsample)
+    assert names["model"](torch.rand(1, 3, 8, 8)).shape == (1, 3, 16, 16)
+    assert names["y"].shape == (1, 3, 48, 40)

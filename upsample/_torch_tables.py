@@ -222,7 +222,7 @@ def area_table(n_in, n_out):
     first = (j * n_in) // n_out
     last = -((-(j + 1) * n_in) // n_out)
     count = last - first
-    taps = int(count.max())
+    taps = int(count.max(initial=1))  # an empty output (allowed for area) has no window
     offsets = np.arange(taps)
     index = np.minimum(first[:, None] + offsets, n_in - 1)
     weights = np.where(offsets < count[:, None], 1.0 / count[:, None], 0.0)

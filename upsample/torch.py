@@ -157,12 +157,14 @@ class _Resample(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, input, plan):
+        """The plan's forward; the plan is kept for the backward."""
         ctx.plan = plan
         return plan.forward(input)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad_output):
+        """The transposed tables applied to ``grad_output`` (nothing for the plan)."""
         return ctx.plan.backward(grad_output), None
 
 
@@ -296,17 +298,18 @@ def _raise_unsupported(mode, ndim):
 
 
 def _check_sizes(input, sizes, mode):
-    """ATen's checks of the lengths: RuntimeError for an empty axis or output (area, an
-    adaptive pooling, allows an empty output), and for no channels."""
+    """ATen's checks of the lengths: RuntimeError for an empty spatial axis or output, and
+    for no channels (area, an adaptive pooling, allows empty outputs and no channels)."""
     spatial = list(input.shape[2:])
     if mode == "area":
         if any(length < 0 for length in sizes):
             raise RuntimeError(f"adaptive_avg_pool{len(sizes)}d: elements of output_size "
                                f"must be greater than or equal to 0 but received {sizes}")
-        if any(length == 0 for length in spatial) or (input.shape[1] == 0):
+        if 0 in spatial:
             raise RuntimeError(f"adaptive_avg_pool{len(sizes)}d(): Expected input to have "
                                f"non-zero size for non-batch dimensions, but input has sizes "
-                               f"{list(input.shape)} with dimension {2 + spatial.index(0) if 0 in spatial else 1} being empty")
+                               f"{list(input.shape)} with dimension {2 + spatial.index(0)} "
+                               f"being empty")
         return
     if min(spatial) <= 0 or min(sizes) <= 0:
         names = "DHW"[3 - len(sizes):]
@@ -441,9 +444,7 @@ class _Plan:
             result[axis] = table.n_out
             result = tuple(result)
             other = 3 - axis
-            tables = {axis: table,
-                      other: _torch_tables.axis_table("linear", shape[other], shape[other],
-                                                      None, False, False, np.float32)}
+            tables = {axis: table, other: _kept_axis(shape[other])}
             steps.append((_plan_weighted.weighted_passes(shape, np.dtype(np.uint8), result,
                                                          np.dtype(np.uint8),
                                                          np.dtype(np.float32), tables),
@@ -522,6 +523,17 @@ class _Plan:
         passes = _plan_weighted.weighted_passes(self.canonical_out, work, self.canonical_in,
                                                 work, work, tables)
         return passes, unread
+
+
+def _kept_axis(n):
+    """An axis left as it is, as a table the uint8 planar kernel still runs: two taps, the
+    sample itself with weight 1 and again with weight 0 (exact for finite data). A
+    one-tap identity would make the passes skip the axis and send the other one alone
+    through float32 and a separate rounding pass, several times slower."""
+    index = np.repeat(np.arange(n, dtype=np.int64)[:, None], 2, axis=1)
+    weights = np.zeros((n, 2), dtype=np.float32)
+    weights[:, 0] = 1
+    return AxisTable.from_arrays(index, weights, n, np.float32)
 
 
 def _repetition(index, n_in):
