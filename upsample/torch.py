@@ -526,14 +526,13 @@ class _Plan:
 
 
 def _kept_axis(n):
-    """An axis left as it is, as a table the uint8 planar kernel still runs: two taps, the
-    sample itself with weight 1 and again with weight 0 (exact for finite data). A
-    one-tap identity would make the passes skip the axis and send the other one alone
-    through float32 and a separate rounding pass, several times slower."""
-    index = np.repeat(np.arange(n, dtype=np.int64)[:, None], 2, axis=1)
-    weights = np.zeros((n, 2), dtype=np.float32)
-    weights[:, 0] = 1
-    return AxisTable.from_arrays(index, weights, n, np.float32)
+    """An axis left as it is, as a table the uint8 planar kernel still runs: one tap, the
+    sample itself with weight 1, not marked as the identity. Marked, it would make the
+    passes skip the axis and send the other one alone through float32 and a separate
+    rounding pass, several times slower."""
+    table = AxisTable.from_arrays(np.arange(n)[:, None], np.ones(n), n, np.float32)
+    table.identity = False
+    return table
 
 
 def _repetition(index, n_in):
