@@ -148,6 +148,8 @@ BAD_ARGUMENTS = [
     ((2, 3, 5, 5), {}),
     ((2, 3, 5, 5), {"size": 3, "recompute_scale_factor": True}),
     ((2, 3, 5, 5), {"scale_factor": 2, "mode": "bogus"}),
+    ((2, 3, 5, 5), {"scale_factor": 2, "mode": ["bilinear"]}),
+    ((2, 3, 5, 5), {"scale_factor": 2, "mode": None}),
     ((2, 3, 5, 5), {"scale_factor": 2, "mode": "linear"}),
     ((2, 3, 5, 5), {"scale_factor": 2, "mode": "trilinear"}),
     ((2, 3, 5), {"scale_factor": 2, "mode": "bilinear"}),

@@ -288,7 +288,7 @@ def _raise_unsupported(mode, ndim):
     """PyTorch's NotImplementedError for a mode that does not fit the input's rank."""
     names = {3: "3D", 4: "4D", 5: "5D"}
     needs = {"bilinear": 4, "trilinear": 5, "linear": 3}
-    if ndim in names and mode in needs and needs[mode] != ndim:
+    if ndim in names and isinstance(mode, str) and mode in needs and needs[mode] != ndim:
         raise NotImplementedError(f"Got {names[ndim]} input, but {mode} mode needs "
                                   f"{names[needs[mode]]} input")
     raise NotImplementedError(
