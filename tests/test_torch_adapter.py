@@ -311,3 +311,26 @@ def test_readme_pytorch_example_runs():
     assert isinstance(names["model"][1], ut.Upsample)
     assert names["model"](torch.rand(1, 3, 8, 8)).shape == (1, 3, 16, 16)
     assert names["y"].shape == (1, 3, 48, 40)
+
+
+def strided_inputs():
+    """Tensors that are neither contiguous nor channels-last, by name."""
+    base = torch.rand(2, 6, 9, 10)
+    last = base.contiguous(memory_format=torch.channels_last)
+    volume = torch.rand(2, 6, 4, 5, 6).contiguous(memory_format=torch.channels_last_3d)
+    return {"sliced rows": base[:, :, 1:, ::2], "channel slice": base[:, 1:3],
+            "transposed": base.transpose(2, 3), "expanded": base[:, :1].expand(2, 4, 9, 10),
+            "channels-last channel slice": last[:, 1:5], "channels-last batch step": last[::2],
+            "channels-last-3d channel slice": volume[:, 1:5]}
+
+
+@pytest.mark.parametrize("name", list(strided_inputs()))
+def test_strided_inputs_keep_pytorchs_memory_format(name):
+    """Any strides: read as they are, result in the format PyTorch suggests for them."""
+    x = strided_inputs()[name]
+    linear = "bilinear" if x.dim() == 4 else "trilinear"
+    for mode in ("nearest", linear, "area"):
+        theirs = F.interpolate(x, scale_factor=1.5, mode=mode)
+        ours = ut.interpolate(x, scale_factor=1.5, mode=mode)
+        assert ours.stride() == theirs.stride(), (mode, ours.stride(), theirs.stride())
+        assert torch.allclose(ours, theirs, rtol=0, atol=2e-6), mode

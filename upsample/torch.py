@@ -329,15 +329,24 @@ def _channels_last_contiguous(input):
 
 
 def _is_channels_last(input):
-    """Whether PyTorch gives ``input``'s result the channels-last memory format: a 4-D or
-    5-D tensor laid out channels-last that is not also plainly contiguous."""
-    if input.dim() == 4:
-        layout = torch.channels_last
-    elif input.dim() == 5:
-        layout = torch.channels_last_3d
-    else:
+    """Whether ``input.suggest_memory_format()`` is channels-last, the memory format PyTorch
+    gives ``input``'s result: ATen's ``is_channels_last_strides_2d`` / ``_3d`` rule, which
+    reads the strides in the order C, W, H, (D,) N and settles ambiguous (size-1) cases on
+    the contiguous format."""
+    if input.dim() not in (4, 5):
         return False
-    return input.is_contiguous(memory_format=layout) and not input.is_contiguous()
+    sizes, strides = input.shape, input.stride()
+    if strides[1] == 0:
+        return False
+    order = (1, 3, 2, 0) if input.dim() == 4 else (1, 4, 3, 2, 0)
+    least = 0
+    for axis in order:
+        if sizes[axis] == 0 or strides[axis] < least:
+            return False
+        if axis == 0 and least == strides[1]:
+            return False
+        least = strides[axis] * (sizes[axis] if sizes[axis] > 1 else 1)
+    return True
 
 
 # ---------------------------------------------------------------------------
