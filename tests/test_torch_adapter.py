@@ -334,3 +334,14 @@ def test_strided_inputs_keep_pytorchs_memory_format(name):
         ours = ut.interpolate(x, scale_factor=1.5, mode=mode)
         assert ours.stride() == theirs.stride(), (mode, ours.stride(), theirs.stride())
         assert torch.allclose(ours, theirs, rtol=0, atol=2e-6), mode
+
+
+def test_results_come_from_the_output_cache():
+    """The README's note: a result cannot be resized in place (a clone can), and
+    clear_caches forgets the remembered plans."""
+    ours = ut.interpolate(torch.rand(1, 1, 4, 4), scale_factor=2)
+    with pytest.raises(RuntimeError, match="not resizable"):
+        ours.resize_(1, 1, 100, 100)
+    assert ours.clone().resize_(1, 1, 100, 100).shape == (1, 1, 100, 100)
+    ut.clear_caches()
+    assert ut._plan.cache_info().currsize == 0
