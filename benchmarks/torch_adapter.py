@@ -20,6 +20,7 @@ machine is shared.
     python benchmarks/torch_adapter.py                  # 1 and 2 threads, 7 repeats
     python benchmarks/torch_adapter.py --threads 1 --only 512 --repeats 5
     python benchmarks/torch_adapter.py --json torch_adapter.json
+    python benchmarks/torch_adapter.py --uint8-agreement   # the README's uint8 figures
 """
 
 import argparse
@@ -127,13 +128,38 @@ def markdown(records):
     return "\n".join(lines)
 
 
+def uint8_agreement():
+    """How often and how far uint8 bilinear and bicubic differ from PyTorch's (the README's
+    figures): seeded random 64x48 RGB images, both memory formats."""
+    generator = torch.Generator().manual_seed(5)
+    image = torch.randint(0, 256, (1, 3, 64, 48), dtype=torch.uint8, generator=generator)
+    print("| call | layout | values differing | largest difference |\n|---|---|---|---|")
+    for options in ({"size": (100, 70), "mode": "bilinear"},
+                    {"size": (30, 20), "mode": "bilinear", "antialias": True},
+                    {"size": (100, 70), "mode": "bicubic"},
+                    {"size": (30, 20), "mode": "bicubic", "antialias": True},
+                    {"size": (100, 70), "mode": "bicubic", "antialias": True}):
+        for layout in ("contiguous", "channels_last"):
+            x = image if layout == "contiguous" else image.contiguous(
+                memory_format=torch.channels_last)
+            theirs = torch.nn.functional.interpolate(x, **options).int()
+            difference = (upsample_torch.interpolate(x, **options).int() - theirs).abs()
+            print(f"| {options} | {layout} | {100 * (difference > 0).float().mean():.2f}% | "
+                  f"{int(difference.max())} |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--only", help="run only workloads whose label contains this")
     parser.add_argument("--json", help="also write the raw medians here")
+    parser.add_argument("--uint8-agreement", action="store_true",
+                        help="only print how uint8 results differ from PyTorch's")
     args = parser.parse_args(argv)
+    if args.uint8_agreement:
+        uint8_agreement()
+        return
     print(machine_description())
     print(f"load average at start: {os.getloadavg()}")
     records = run_suite(args)
