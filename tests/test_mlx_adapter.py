@@ -341,6 +341,24 @@ def test_numpy_and_list_inputs_are_converted_as_mlx_converts_them():
 
 @needs_mlx
 @pytest.mark.parametrize("mode", ["nearest", "linear", "cubic"])
+def test_strided_mlx_inputs_are_read_as_they_are(mode):
+    """Transposed, reversed and broadcast mx.arrays (read through their strides)."""
+    rng = np.random.default_rng(6)
+    base = mx.array(rng.standard_normal((2, 6, 5, 3)).astype(np.float32))
+    inputs = [base.transpose(0, 2, 1, 3), base[:, ::-1], base[:, :, ::2],
+              mx.broadcast_to(base[:1], (3, 6, 5, 3))]
+    for x in inputs:
+        ours_layer, theirs_layer = layers(1.5, mode)
+        np.testing.assert_allclose(np.array(ours_layer(x)), np.array(theirs_layer(x)),
+                                   rtol=0, atol=2e-5)
+        g = mx.array(rng.standard_normal(theirs_layer(x).shape).astype(np.float32))
+        np.testing.assert_allclose(np.array(gradients(ours_layer, x, g, "vjp")),
+                                   np.array(gradients(theirs_layer, x, g, "vjp")),
+                                   rtol=0, atol=5e-5)
+
+
+@needs_mlx
+@pytest.mark.parametrize("mode", ["nearest", "linear", "cubic"])
 def test_inputs_are_never_modified(mode):
     rng = np.random.default_rng(4)
     data = rng.standard_normal((2, 5, 6, 3)).astype(np.float32)

@@ -68,6 +68,8 @@ _MX_DTYPES = {
                  "int64", "float16", "float32", "float64", "complex64")
 }
 
+_NP_DTYPES = {mx_dtype: np_dtype for np_dtype, mx_dtype in _MX_DTYPES.items()}
+
 _TRACING_MESSAGE = (
     "upsample.mlx.Upsample computes on NumPy arrays, so its input must have values when "
     "it is called; inside mx.compile or mx.vmap it has none (MLX cannot trace through "
@@ -75,28 +77,34 @@ _TRACING_MESSAGE = (
     "mlx.nn.Upsample there")
 
 
-def to_numpy(array):
-    """A NumPy view of ``array``'s buffer, evaluating it first (no copy, except bfloat16,
-    which is converted to float32 in MLX: NumPy has no bfloat16)."""
-    if array.dtype == mx.bfloat16:
-        array = array.astype(mx.float32)
+def _evaluate(*arrays):
+    """``mx.eval(*arrays)`` in one hand-off to MLX's thread, with a clear error where MLX
+    refuses to evaluate because it traces (``mx.compile``, ``mx.vmap``)."""
     try:
-        return np.asarray(array)
+        mx.eval(*arrays)
     except ValueError as error:
-        # MLX refuses to evaluate while it traces (compile, vmap).
         if "function transformations" in str(error):
             raise ValueError(_TRACING_MESSAGE) from error
         raise
 
 
-def fill_new_array(shape, dtype, fill):
-    """A new ``mx.array`` of ``shape`` and NumPy ``dtype`` whose values ``fill(view)`` writes
-    into a NumPy view of its buffer: MLX cannot adopt NumPy memory on the CPU without a
-    copy (``mx.array`` and ``mx.from_dlpack`` copy), so the result is computed in place."""
-    result = mx.zeros(shape, dtype=_MX_DTYPES[np.dtype(dtype)])
-    mx.eval(result)
+def computed_in_place(source, out_shape, out_dtype_of, compute):
+    """A new ``mx.array`` that ``compute(source_view, out_view)`` fills, through NumPy views
+    of the buffers of the ``mx.array`` ``source`` and of the result: no copy either way
+    (bfloat16, which NumPy lacks, is read through a float32 copy made in MLX).
+
+    MLX cannot adopt NumPy memory on the CPU (``mx.array`` and ``mx.from_dlpack`` copy), so
+    the result is allocated by MLX (an ``mx.zeros``) and computed in place; its dtype is
+    ``out_dtype_of(NumPy dtype of source)``. ``source`` and the result are evaluated in one
+    ``mx.eval``: each hand-off to MLX's thread costs time, the more so on a loaded machine.
+    """
+    if source.dtype == mx.bfloat16:
+        source = source.astype(mx.float32)
+    out_dtype = np.dtype(out_dtype_of(_NP_DTYPES[source.dtype]))
+    result = mx.zeros(out_shape, dtype=_MX_DTYPES[out_dtype])
+    _evaluate(source, result)
     if result.size:
-        fill(np.asarray(result))
+        compute(np.asarray(source), np.asarray(result))
     return result
 
 
@@ -120,12 +128,11 @@ def _forward(scales, mode, align_corners, antialias, num_threads):
 
     @mx.custom_function
     def forward(x):
-        source = to_numpy(x)
-        out_dtype = _plan.result_dtype(source.dtype, mode)
         out_shape = ((x.shape[0],) + tuple(int(s * n) for s, n in zip(scales, x.shape[1:-1]))
                      + (x.shape[-1],))
-        result = fill_new_array(out_shape, out_dtype,
-                                lambda out: upsample(source, scales, out=out, **options))
+        result = computed_in_place(
+            x, out_shape, lambda dtype: _plan.result_dtype(dtype, mode),
+            lambda source, out: upsample(source, scales, out=out, **options))
         # Nearest keeps the dtype, bfloat16 included (its values are copies).
         return _cast(result, x.dtype) if mode == "nearest" else result
 
@@ -152,10 +159,10 @@ def _backward(scales, mode, align_corners, antialias, num_threads, in_shape):
 
     @mx.custom_function
     def backward(grad_output):
-        source = to_numpy(grad_output)
-        return fill_new_array(
-            in_shape, gradient_dtype(source.dtype),
-            lambda out: upsample_backward(source, in_shape, scales, out=out, **options))
+        return computed_in_place(
+            grad_output, in_shape, gradient_dtype,
+            lambda source, out: upsample_backward(source, in_shape, scales, out=out,
+                                                  **options))
 
     @backward.vjp
     def backward_vjp(grad_output, cotangent, output):

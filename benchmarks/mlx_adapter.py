@@ -1,0 +1,182 @@
+"""upsample.mlx.Upsample against mlx.nn.Upsample on the CPU, forward and forward+backward.
+
+For every float32 workload of the suite (benchmarks/workloads.py) and mode, at each thread
+count, two interleaved groups (compare.py's ``time_interleaved``: rotating order, medians,
+MLX's layer timed fewer times because it is slow):
+
+- forward: ``mx.eval(layer(x))`` for the adapter and for MLX's layer, beside ``upsample``
+  on the NumPy array (what the adapter adds is the difference) and ``alloc``, a new
+  evaluated ``mx.zeros`` of the output's shape: what MLX charges any layer for the array it
+  returns (above MLX's buffer cache limit, a fresh, page-faulted buffer);
+- forward+backward: ``mx.eval(mx.vjp(layer, [x], [g]))`` (output and gradient) for both
+  layers, beside ``upsample`` + ``upsample_backward`` on NumPy arrays and the ``alloc`` of
+  both results.
+
+``x`` and ``g`` are evaluated ``mx.array`` inputs, so the adapter's conversions (a NumPy view
+of each input, a new ``mx.array`` for each result, which upsample fills in place) are in its
+times. The adapter runs ``num_threads`` threads; MLX picks its own (it has no setting).
+
+    python benchmarks/mlx_adapter.py                     # 1 and 2 threads, every row
+    python benchmarks/mlx_adapter.py --threads 1 --only 48000 --repeats 5
+    python benchmarks/mlx_adapter.py --json mlx_adapter.json
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+from compare import _fmt, _ratio, machine_description, mlx_nn, mx, output_shape, time_interleaved
+from workloads import WORKLOADS, make_input, workload_label
+
+from upsample import upsample, upsample_backward
+
+# Issue 17's target: the adapter at least this many times faster than MLX's layer.
+TARGET = 20.0
+
+
+def load():
+    """The machine's load average, as uptime prints it (the machine is shared)."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "load: " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def row_calls(x, g, scale, mode, antialias, threads):
+    """The two groups of zero-argument calls of one workload, mode and thread count."""
+    from upsample.mlx import Upsample as Adapter
+
+    ours = Adapter(scale, mode, antialias=antialias, num_threads=threads)
+    theirs = mlx_nn.Upsample(scale, mode, antialias=antialias)
+    x_mx, g_mx = mx.array(x), mx.array(g)
+    mx.eval(x_mx, g_mx)
+    options = {"mode": mode, "antialias": antialias, "num_threads": threads}
+
+    def numpy_both():
+        upsample(x, scale, **options)
+        upsample_backward(g, x.shape, scale, **options)
+
+    forward = {
+        "adapter": lambda: mx.eval(ours(x_mx)),
+        "numpy": lambda: upsample(x, scale, **options),
+        # What any layer returning a new mx.array of the output's size pays to MLX.
+        "alloc": lambda: mx.eval(mx.zeros(g.shape)),
+        "mlx": lambda: mx.eval(theirs(x_mx)),
+    }
+    both = {
+        "adapter": lambda: mx.eval(mx.vjp(ours, [x_mx], [g_mx])),
+        "numpy": numpy_both,
+        "alloc": lambda: mx.eval(mx.zeros(g.shape), mx.zeros(x.shape)),
+        "mlx": lambda: mx.eval(mx.vjp(theirs, [x_mx], [g_mx])),
+    }
+    return forward, both
+
+
+def run_suite(args):
+    """Every float32 workload (or those --only names) at every thread count asked for."""
+    records = []
+    for threads in args.threads:
+        for shape, scale, modes, antialias, dtype in WORKLOADS:
+            label = workload_label(shape, scale, antialias, dtype)
+            if dtype != "float32" or (args.only and args.only not in label):
+                continue
+            x = make_input(shape, "float32")
+            g = make_input(output_shape(shape, scale), "float32")
+            for mode in modes:
+                forward, both = row_calls(x, g, scale, mode, antialias, threads)
+                ms = {}
+                for group, calls in (("fwd", forward), ("fb", both)):
+                    medians = time_interleaved(calls, args.repeats, args.mlx_repeats)
+                    ms.update({f"{name} {group}": 1e3 * value
+                               for name, value in medians.items()})
+                record = {"threads": threads, "shape": list(shape), "scale": scale,
+                          "mode": mode, "antialias": antialias, "out_bytes": g.nbytes,
+                          "ms": ms}
+                records.append(record)
+                print(f"  {threads}t {label} {mode} "
+                      + " ".join(f"{k}={v:.2f}" for k, v in ms.items()), file=sys.stderr,
+                      flush=True)
+    return records
+
+
+def row_key(record):
+    """What a row is, apart from its thread count."""
+    return (tuple(record["shape"]), record["scale"], record["mode"], record["antialias"])
+
+
+def markdown(records):
+    """One row per workload, mode and thread count; then the target's status."""
+    lines = ["| workload | mode | threads | out MB | adapter fwd ms | NumPy fwd ms "
+             "| alloc fwd ms | MLX fwd ms | MLX / adapter fwd | adapter f+b ms | NumPy f+b ms "
+             "| alloc f+b ms | MLX f+b ms | MLX / adapter f+b |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    # Each workload's rows together (1 and 2 threads side by side), in the suite's order.
+    rank = {}
+    for r in records:
+        rank.setdefault(row_key(r), len(rank))
+    for r in sorted(records, key=lambda r: (rank[row_key(r)], r["threads"])):
+        ms = r["ms"]
+        label = workload_label(tuple(r["shape"]), r["scale"], r["antialias"], "float32")
+        lines.append(
+            f"| {label} | {r['mode']} | {r['threads']} | {r['out_bytes'] / 1e6:.1f} "
+            f"| {_fmt(ms['adapter fwd'])} | {_fmt(ms['numpy fwd'])} | {_fmt(ms['alloc fwd'])} "
+            f"| {_fmt(ms['mlx fwd'])} | {_ratio(ms['mlx fwd'], ms['adapter fwd'])} "
+            f"| {_fmt(ms['adapter fb'])} | {_fmt(ms['numpy fb'])} | {_fmt(ms['alloc fb'])} "
+            f"| {_fmt(ms['mlx fb'])} | {_ratio(ms['mlx fb'], ms['adapter fb'])} |")
+    lines.append("")
+    lines.extend(targets(records))
+    return "\n".join(lines)
+
+
+def targets(records):
+    """For each thread count and direction: the slowest row and the rows under the target,
+    with what the target would need (MLX's time / 20) against the adapter's time."""
+    lines = []
+    for threads in sorted({r["threads"] for r in records}):
+        for group, name in (("fwd", "forward"), ("fb", "forward+backward")):
+            rows = [(r["ms"][f"mlx {group}"] / r["ms"][f"adapter {group}"], r)
+                    for r in records if r["threads"] == threads]
+            if not rows:
+                continue
+            worst, row = min(rows, key=lambda item: item[0])
+            missed = [(ratio, r) for ratio, r in rows if ratio < TARGET]
+            status = (f"met on every row ({len(rows)})" if not missed
+                      else f"missed on {len(missed)} of {len(rows)} rows: " + "; ".join(
+                          f"{tuple(r['shape'])} x{r['scale']} {r['mode']} {ratio:.1f}x "
+                          f"({r['ms'][f'adapter {group}']:.2f} ms, "
+                          f"{r['ms'][f'mlx {group}'] / TARGET:.2f} ms allowed)"
+                          for ratio, r in missed))
+            lines.append(f"- {threads} thread(s), {name}, >= {TARGET:.0f}x MLX: slowest row "
+                         f"{worst:.1f}x ({tuple(row['shape'])} x{row['scale']} {row['mode']}); "
+                         + status)
+    return lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--mlx-repeats", type=int, default=3)
+    parser.add_argument("--only", help="run only workloads whose label contains this text")
+    parser.add_argument("--json", help="save the raw medians to this file")
+    args = parser.parse_args(argv)
+    if mx is None:
+        sys.exit('MLX is not installed: pip install ".[mlx]"')
+    before = load()
+    records = run_suite(args)
+    after = load()
+    print(f"Machine: {machine_description()}\n")
+    print(f"Load before: {before}\nLoad after: {after}\n")
+    print(markdown(records))
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump({"machine": machine_description(), "load": [before, after],
+                       "records": records}, handle, indent=1)
+
+
+if __name__ == "__main__":
+    main()
