@@ -29,7 +29,7 @@ import sys
 
 import numpy as np
 from compare import _fmt, _ratio, machine_description, mlx_nn, mx, output_shape, time_interleaved
-from workloads import WORKLOADS, make_input, workload_label
+from workloads import WORKLOADS, by_workload, make_input, workload_label
 
 from upsample import upsample, upsample_backward
 
@@ -103,22 +103,13 @@ def run_suite(args):
     return records
 
 
-def row_key(record):
-    """What a row is, apart from its thread count."""
-    return (tuple(record["shape"]), record["scale"], record["mode"], record["antialias"])
-
-
 def markdown(records):
     """One row per workload, mode and thread count; then the target's status."""
     lines = ["| workload | mode | threads | out MB | adapter fwd ms | NumPy fwd ms "
              "| alloc fwd ms | MLX fwd ms | MLX / adapter fwd | adapter f+b ms | NumPy f+b ms "
              "| alloc f+b ms | MLX f+b ms | MLX / adapter f+b |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    # Each workload's rows together (1 and 2 threads side by side), in the suite's order.
-    rank = {}
-    for r in records:
-        rank.setdefault(row_key(r), len(rank))
-    for r in sorted(records, key=lambda r: (rank[row_key(r)], r["threads"])):
+    for r in by_workload(records):
         ms = r["ms"]
         label = workload_label(tuple(r["shape"]), r["scale"], r["antialias"], "float32")
         lines.append(
