@@ -415,23 +415,27 @@ def test_compile_and_vmap_fail_with_a_clear_error():
 # ---------------------------------------------------------------------------
 
 
-class TinyModel(nn.Module):
-    """Linear -> (batch, 6, 6, 4) -> upsampling layer -> Conv2d."""
+def tiny_model(upsampling):
+    """Linear -> (batch, 6, 6, 4) -> the upsampling layer -> Conv2d (the class is made
+    here: without MLX there is no nn.Module to derive it from)."""
 
-    def __init__(self, upsampling):
-        super().__init__()
-        self.linear = nn.Linear(8, 6 * 6 * 4)
-        self.up = upsampling
-        self.conv = nn.Conv2d(4, 2, kernel_size=3, padding=1)
+    class TinyModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(8, 6 * 6 * 4)
+            self.up = upsampling
+            self.conv = nn.Conv2d(4, 2, kernel_size=3, padding=1)
 
-    def __call__(self, x):
-        return self.conv(self.up(self.linear(x).reshape(x.shape[0], 6, 6, 4)))
+        def __call__(self, x):
+            return self.conv(self.up(self.linear(x).reshape(x.shape[0], 6, 6, 4)))
+
+    return TinyModel()
 
 
 def train(upsampling, steps=8):
     """The losses of a few SGD steps from a seeded initialisation on seeded data."""
     mx.random.seed(0)
-    model = TinyModel(upsampling)
+    model = tiny_model(upsampling)
     rng = np.random.default_rng(0)
     x = mx.array(rng.standard_normal((4, 8)).astype(np.float32))
     target = mx.array(rng.standard_normal((4, 12, 12, 2)).astype(np.float32))
