@@ -19,6 +19,7 @@ times. The adapter runs ``num_threads`` threads; MLX picks its own (it has no se
     python benchmarks/mlx_adapter.py                     # 1 and 2 threads, every row
     python benchmarks/mlx_adapter.py --threads 1 --only 48000 --repeats 5
     python benchmarks/mlx_adapter.py --json mlx_adapter.json
+    python benchmarks/mlx_adapter.py --phases --only 512 --threads 1   # where the time goes
 """
 
 import argparse
@@ -147,6 +148,67 @@ def targets(records):
     return lines
 
 
+def phases(args):
+    """Where the adapter's forward+backward spends its time: each ``mx.eval`` it makes
+    (hand-offs to MLX's thread, which also allocate the results), each computation into
+    the new arrays, and the caller's final ``mx.eval``; medians over ``--repeats`` calls
+    of ``mx.vjp``, not interleaved with anything else."""
+    import statistics
+    import time
+
+    import upsample.mlx as adapter
+
+    stamps = []
+    evaluate, compute = adapter._evaluate, adapter.computed_in_place
+
+    def stamped_evaluate(*arrays):
+        stamps.append(("eval", time.perf_counter()))
+        evaluate(*arrays)
+        stamps.append(("compute", time.perf_counter()))
+
+    def stamped_compute(*arguments):
+        result = compute(*arguments)
+        stamps.append(("MLX", time.perf_counter()))
+        return result
+
+    adapter._evaluate, adapter.computed_in_place = stamped_evaluate, stamped_compute
+    # Between the stamps: MLX's and Python's work before each mx.eval ("graph"), the
+    # mx.eval (the input and a new zeros result), upsample's computation into it, the rest
+    # of mx.vjp after the backward, and the caller's mx.eval of the output and gradient.
+    lines = ["| workload | mode | threads | total ms | " + " | ".join(
+        f"{step} {phase} ms" for step in ("fwd", "bwd") for phase in ("graph", "eval", "compute"))
+        + " | vjp rest ms | final eval ms |", "|---|---|---:|---:|" + "---:|" * 8]
+    try:
+        for threads in args.threads:
+            for shape, scale, modes, antialias, dtype in WORKLOADS:
+                label = workload_label(shape, scale, antialias, dtype)
+                if dtype != "float32" or (args.only and args.only not in label):
+                    continue
+                x = mx.array(make_input(shape, "float32"))
+                g = mx.array(make_input(output_shape(shape, scale), "float32"))
+                mx.eval(x, g)
+                for mode in modes:
+                    layer = adapter.Upsample(scale, mode, antialias=antialias,
+                                             num_threads=threads)
+                    rows = []
+                    for _ in range(args.repeats + 1):
+                        stamps.clear()
+                        start = time.perf_counter()
+                        result = mx.vjp(layer, [x], [g])
+                        stamps.append(("final eval", time.perf_counter()))
+                        mx.eval(result)
+                        end = time.perf_counter()
+                        times = [start] + [t for _, t in stamps] + [end]
+                        rows.append([b - a for a, b in zip(times, times[1:])])
+                    medians = [1e3 * statistics.median(column) for column in zip(*rows[1:])]
+                    total = 1e3 * statistics.median(sum(row) for row in rows[1:])
+                    lines.append(f"| {label} | {mode} | {threads} | {_fmt(total)} | "
+                                 + " | ".join(_fmt(v) for v in medians) + " |")
+    finally:
+        adapter._evaluate, adapter.computed_in_place = evaluate, compute
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
@@ -154,9 +216,15 @@ def main(argv=None):
     parser.add_argument("--mlx-repeats", type=int, default=3)
     parser.add_argument("--only", help="run only workloads whose label contains this text")
     parser.add_argument("--json", help="save the raw medians to this file")
+    parser.add_argument("--phases", action="store_true",
+                        help="instead: the adapter's forward+backward split into its steps")
     args = parser.parse_args(argv)
     if mx is None:
         sys.exit('MLX is not installed: pip install ".[mlx]"')
+    if args.phases:
+        print(f"Load: {load()}\n")
+        print(phases(args))
+        return
     before = load()
     records = run_suite(args)
     after = load()
