@@ -216,11 +216,17 @@ def main(argv=None):
     parser.add_argument("--mlx-repeats", type=int, default=3)
     parser.add_argument("--only", help="run only workloads whose label contains this text")
     parser.add_argument("--json", help="save the raw medians to this file")
+    parser.add_argument("--cache-limit-mb", type=int,
+                        help="set MLX's buffer cache limit (mx.set_cache_limit) first: above "
+                             "it, every new mx.array is a fresh, page-faulted buffer")
     parser.add_argument("--phases", action="store_true",
                         help="instead: the adapter's forward+backward split into its steps")
     args = parser.parse_args(argv)
     if mx is None:
         sys.exit('MLX is not installed: pip install ".[mlx]"')
+    limit = mx.set_cache_limit(args.cache_limit_mb << 20) if args.cache_limit_mb else None
+    if limit is not None:
+        print(f"MLX cache limit: {args.cache_limit_mb} MB (was {limit >> 20} MB)\n")
     if args.phases:
         print(f"Load: {load()}\n")
         print(phases(args))
