@@ -29,8 +29,9 @@ What differs from MLX's layer, and what does not work:
   (exact: they are copies of input values). The output dtypes are MLX's: nearest
   keeps the input's dtype, linear and cubic give float64 for float64, complex64
   for complex64 and float32 for everything else; a gradient has its input's
-  dtype (MLX's rule), computed in float32 (float64 for float64) and then cast,
-  so float16 and bfloat16 gradients are rounded once instead of per sum.
+  dtype (MLX's rule, which its own layer breaks for uint8 in nearest mode at
+  scale 2, returning uint32), computed in float32 (float64 for float64) and then
+  cast, so float16 and bfloat16 gradients are rounded once instead of per sum.
 - Scales that MLX accepts but cannot use (0, negative, NaN, infinite) raise a
   ``ValueError`` naming the value when the layer is called, where MLX returns
   an empty array or raises ``ZeroDivisionError``/``OverflowError``; a scale that
