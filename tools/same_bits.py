@@ -587,7 +587,8 @@ class EntryTally:
 
 
 def run_all(cases, progress=False):
-    """Hash every case's result; return (hashes by case id, entry point tally)."""
+    """Hash every case's result; return (hashes by case id, entry point tally, the
+    entry point paths of each case by case id)."""
     import importlib
 
     # The planner modules that call the kernels: one module before the split of
@@ -602,19 +603,21 @@ def run_all(cases, progress=False):
     tally = EntryTally(kernels)
     for planner in planners:
         planner.kernels = tally
-    hashes = {}
+    hashes, paths = {}, {}
     try:
         for number, case in enumerate(cases):
+            before = collections.Counter(tally.counts)
             try:
                 hashes[case["id"]] = digest(run_case(case, number))
             except Exception as error:  # recorded: both builds must fail alike
                 hashes[case["id"]] = f"error {type(error).__name__}: {error}"
+            paths[case["id"]] = sorted(tally.counts - before)
             if progress and number % 200 == 0:
                 print(f"  {number}/{len(cases)}", file=sys.stderr)
     finally:
         for planner in planners:
             planner.kernels = kernels
-    return hashes, tally.counts
+    return hashes, tally.counts, paths
 
 
 def total_digest(hashes):
@@ -630,7 +633,7 @@ def write(path):
 
     cases = all_cases()
     start = time.perf_counter()
-    hashes, tally = run_all(cases, progress=True)
+    hashes, tally, paths = run_all(cases, progress=True)
     seconds = time.perf_counter() - start
     errors = sum(1 for value in hashes.values() if value.startswith("error"))
     record = {
@@ -640,6 +643,7 @@ def write(path):
         "total": total_digest(hashes), "hashes": hashes,
         "calls": {case["id"]: case for case in cases},
         "entry_points": dict(sorted(tally.items())),
+        "paths": paths,
     }
     with open(path, "w") as handle:
         json.dump(record, handle, indent=1)
@@ -662,6 +666,14 @@ def compare(path_a, path_b):
         call = a["calls"].get(key) or b["calls"].get(key)
         print(f"DIFFERS {key}: {json.dumps(call)}")
         print(f"    A {a['hashes'].get(key)}\n    B {b['hashes'].get(key)}")
+    if differing and "paths" in a:
+        # Which entry point paths (of A's calls) the differing cases went through.
+        per_path = collections.Counter(path for key in differing
+                                       for path in a["paths"].get(key, []))
+        total = collections.Counter(path for key in keys for path in a["paths"].get(key, []))
+        print("differing cases per entry point path of A (differing / cases through it):")
+        for path, count in sorted(per_path.items(), key=lambda item: (-item[1], item[0])):
+            print(f"  {count:5d} / {total[path]:5d}  {path}")
     paths_a, paths_b = set(a["entry_points"]), set(b["entry_points"])
     for name, only in (("A", sorted(paths_a - paths_b)), ("B", sorted(paths_b - paths_a))):
         if only:
