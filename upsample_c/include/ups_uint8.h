@@ -113,8 +113,8 @@ static int ups_combine_store_uint8(unsigned char *dst, const float *base,
     return 1;
 }
 /* The vertical combination of uint8 rows into a float row, with the same
-   operations as the C loop it replaces (a product, then fused
-   multiply-adds in tap order, as GCC contracts that loop) but the sums
+   operations as the C loop it replaces (a product, then a product added
+   per tap in tap order, nothing fused) but the sums
    kept in registers instead of going through the row once per tap, and
    the rows in `ahead` prefetched as in ups_combine_avx2. Returns 0
    (nothing done) without AVX2 and FMA or with more than 16 taps. */
