@@ -9,8 +9,8 @@
 #include "ups_common.h"
 /* dst[i] = sum_k w[k] * base[offsets[k] + i] for float rows (the vertical
    combination that writes every weighted output), 16 outputs per step,
-   with an explicit operation order (a product, then fused multiply-adds
-   in tap order) so that the result does not depend on how it is stored.
+   with an explicit operation order (a product, then a product added per
+   tap, in tap order, never fused) so that the result does not depend on how it is stored.
    With `stream`, the sums go to memory with streaming stores straight
    from the registers; the part before the first 64-byte boundary and the
    tail are stored normally. Returns 0 (nothing done) without AVX2.
@@ -48,7 +48,7 @@ static inline float ups_sum1(const float *base, const Py_ssize_t *offsets, const
                              Py_ssize_t taps, Py_ssize_t i) {
     Py_ssize_t k;
     float acc = w[0] * base[offsets[0] + i];
-    for (k = 1; k < taps; k++) acc = fmaf(w[k], base[offsets[k] + i], acc);
+    for (k = 1; k < taps; k++) acc = acc + w[k] * base[offsets[k] + i];
     return acc;
 }
 UPS_SPECIALISED void ups_combine_avx2(float *dst, const float *base, const Py_ssize_t *offsets,

@@ -1,7 +1,8 @@
 /* ups_common.h: what every kernel header needs: the C library, the intrinsics the build
    may use (immintrin.h when the compiler targets AVX2, as for _kernels_avx2 built with
    -mavx2 -mfma; emmintrin.h for SSE2, the x86-64 baseline of _kernels_base; neither
-   elsewhere), UPS_SPECIALISED, and the AVX2 pieces several headers share: UPS_MADD,
+   elsewhere), UPS_SPECIALISED, and the AVX2 pieces several headers share: UPS_MADD (a
+   product then a sum, never fused),
    ups_dot8 (eight sums in tap order) and the loads of eight floats or eight uint8
    values as floats. Every function in these headers is static: each of the two builds
    compiles its own copy, chosen by __AVX2__, __FMA__ and __SSE2__. */
@@ -24,11 +25,11 @@
 #include <emmintrin.h>
 #endif
 #if defined(__AVX2__)
-#if defined(__FMA__)
-#define UPS_MADD(w, x, acc) _mm256_fmadd_ps(w, x, acc)
-#else
+/* acc + w * x as a product, then a sum: never a fused multiply-add, which
+   rounds once instead of twice. Every build and CPU (the baseline C loops,
+   compiled with -ffp-contract=off, and any vector path) must round the
+   same way for the results to be the same bits everywhere. */
 #define UPS_MADD(w, x, acc) _mm256_add_ps(acc, _mm256_mul_ps(w, x))
-#endif
 /* sum_k w[k] * p[offsets[k] + j] for j < 8: a product, then multiply-adds
    in tap order (the order every vertical combination uses). */
 static inline __m256 ups_dot8(const float *p, const Py_ssize_t *offsets, const float *w,

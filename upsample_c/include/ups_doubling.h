@@ -14,9 +14,9 @@
    done in registers: each of the six output vectors of eight pixels is a
    permutation of one E vector (or a blend of two) and of one O vector,
    blended. GCC vectorised the C loop across pixels with a scalar extract
-   per value instead. The multiply-adds are the C loop's as GCC contracts
-   it (the first product fused with the second, then the rest in order),
-   so the results are the same. Returns the first pair not done: the loop
+   per value instead. The arithmetic is the C loop's, left to right
+   (the first two products added, then each further product in order,
+   nothing fused), so the results are the same bits. Returns the first pair not done: the loop
    stops where its last loads would reach past source pixel i1 + 1 (linear)
    or i1 + 2 (cubic), which the interior pairs may read. */
 #if defined(__AVX2__) && defined(__FMA__)
@@ -53,14 +53,14 @@ static Py_ssize_t ups_double_rgb(float *dst, const float *src, Py_ssize_t i0,
             __m256 left = _mm256_loadu_ps(k - 3), centre = _mm256_loadu_ps(k);
             __m256 right = _mm256_loadu_ps(k + 3);
             if (taps == 2) {
-                e[v] = _mm256_fmadd_ps(wv[0], left, _mm256_mul_ps(wv[1], centre));
-                o[v] = _mm256_fmadd_ps(wv[2], centre, _mm256_mul_ps(wv[3], right));
+                e[v] = _mm256_add_ps(_mm256_mul_ps(wv[0], left), _mm256_mul_ps(wv[1], centre));
+                o[v] = _mm256_add_ps(_mm256_mul_ps(wv[2], centre), _mm256_mul_ps(wv[3], right));
             } else {
                 __m256 left2 = _mm256_loadu_ps(k - 6), right2 = _mm256_loadu_ps(k + 6);
-                e[v] = _mm256_fmadd_ps(wv[0], left2, _mm256_mul_ps(wv[1], left));
-                e[v] = _mm256_fmadd_ps(wv[3], right, _mm256_fmadd_ps(wv[2], centre, e[v]));
-                o[v] = _mm256_fmadd_ps(wv[4], left, _mm256_mul_ps(wv[5], centre));
-                o[v] = _mm256_fmadd_ps(wv[7], right2, _mm256_fmadd_ps(wv[6], right, o[v]));
+                e[v] = _mm256_add_ps(_mm256_mul_ps(wv[0], left2), _mm256_mul_ps(wv[1], left));
+                e[v] = UPS_MADD(wv[3], right, UPS_MADD(wv[2], centre, e[v]));
+                o[v] = _mm256_add_ps(_mm256_mul_ps(wv[4], left), _mm256_mul_ps(wv[5], centre));
+                o[v] = UPS_MADD(wv[7], right2, UPS_MADD(wv[6], right, o[v]));
             }
         }
         UPS_RGB_OUT(0, e[0], o[0], 0x38);

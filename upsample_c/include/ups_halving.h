@@ -77,9 +77,9 @@ static void ups_halve_row_uint8(unsigned char *out, const unsigned char *r0,
 }
 /* The float32 twin of ups_halve_row_uint8 (linear at exactly 0.5 on both
    axes), with the operations of the height-first planar pass on the row
-   tiles: each pair of rows combined as a product then a fused
-   multiply-add, 0.5 * r0 then + 0.5 * r1, then each pair of pixels of
-   that the same way. The result is the same to the bit. Returns 0
+   tiles: each pair of rows combined as 0.5 * r0 + 0.5 * r1
+   (two products, then their sum), then each pair of pixels of that the
+   same way. The result is the same to the bit. Returns 0
    (nothing done) without AVX2 and FMA. */
 #if defined(__AVX2__) && defined(__FMA__)
 /* n_px output pixels from source items: each item's two rows combined,
@@ -92,15 +92,15 @@ UPS_SPECIALISED void ups_halve_float_items(float *out, const float *r0, const fl
     const __m256 h = _mm256_set1_ps(0.5f);
     Py_ssize_t n = 2 * n_px * channels - channels, i = 0, p = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 near = _mm256_fmadd_ps(h, _mm256_loadu_ps(r1 + i),
-                                      _mm256_mul_ps(h, _mm256_loadu_ps(r0 + i)));
-        __m256 far = _mm256_fmadd_ps(h, _mm256_loadu_ps(r1 + i + channels),
-                                     _mm256_mul_ps(h, _mm256_loadu_ps(r0 + i + channels)));
-        _mm256_storeu_ps(u + i, _mm256_fmadd_ps(h, far, _mm256_mul_ps(h, near)));
+        __m256 near = UPS_MADD(h, _mm256_loadu_ps(r1 + i),
+                               _mm256_mul_ps(h, _mm256_loadu_ps(r0 + i)));
+        __m256 far = UPS_MADD(h, _mm256_loadu_ps(r1 + i + channels),
+                              _mm256_mul_ps(h, _mm256_loadu_ps(r0 + i + channels)));
+        _mm256_storeu_ps(u + i, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
     }
     for (; i < n; i++)
-        u[i] = fmaf(0.5f, fmaf(0.5f, r1[i + channels], 0.5f * r0[i + channels]),
-                    0.5f * fmaf(0.5f, r1[i], 0.5f * r0[i]));
+        u[i] = 0.5f * (0.5f * r0[i] + 0.5f * r1[i])
+               + 0.5f * (0.5f * r0[i + channels] + 0.5f * r1[i + channels]);
     if (channels == 3)  /* 16 bytes a pixel, the last 4 overwritten by the next one */
         for (; p + 1 < n_px; p++) memcpy(out + p * 3, u + 6 * p, 16);
     for (; p < n_px; p++)

@@ -16,9 +16,9 @@
    of ROW_TILE_PIXELS output pixels, the stretch of the rows it reads is
    transposed into `tile` (at most in_len x 8 floats), combined into
    `block` (ROW_TILE_PIXELS x channels x 8 floats) and transposed back into
-   the eight destination rows. The sums run over the taps in order, as
-   everywhere else; they may differ from the one-row loop's in the last
-   bit, where the compiler fuses that loop's multiply-adds differently.
+   the eight destination rows. The sums run over the taps in order, a
+   product then a product added per tap, as everywhere else, so they are
+   the one-row loop's to the bit.
    Which rows use the tiles depends only on the shapes, never on the
    thread count. */
 #define ROW_TILE_PIXELS 64

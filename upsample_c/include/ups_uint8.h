@@ -113,8 +113,8 @@ static int ups_combine_store_uint8(unsigned char *dst, const float *base,
     return 1;
 }
 /* The vertical combination of uint8 rows into a float row, with the same
-   operations as the C loop it replaces (a product, then fused
-   multiply-adds in tap order, as GCC contracts that loop) but the sums
+   operations as the C loop it replaces (a product, then a product added
+   per tap in tap order, nothing fused) but the sums
    kept in registers instead of going through the row once per tap, and
    the rows in `ahead` prefetched as in ups_combine_avx2. Returns 0
    (nothing done) without AVX2 and FMA or with more than 16 taps. */
@@ -138,8 +138,8 @@ static int ups_combine_uint8_float(float *dst, const unsigned char *base,
         __m256 lo = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + i));
         __m256 hi = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + i + 8));
         for (k = 1; k < taps; k++) {
-            lo = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + i), lo);
-            hi = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + i + 8), hi);
+            lo = UPS_MADD(wv[k], ups_load8_uint8(rows[k] + i), lo);
+            hi = UPS_MADD(wv[k], ups_load8_uint8(rows[k] + i + 8), hi);
         }
         _mm256_storeu_ps(dst + i, lo);
         _mm256_storeu_ps(dst + i + 8, hi);
@@ -149,13 +149,13 @@ static int ups_combine_uint8_float(float *dst, const unsigned char *base,
     while (i < n && n >= 8) {
         Py_ssize_t at = i + 8 <= n ? i : n - 8;
         __m256 v = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + at));
-        for (k = 1; k < taps; k++) v = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + at), v);
+        for (k = 1; k < taps; k++) v = UPS_MADD(wv[k], ups_load8_uint8(rows[k] + at), v);
         _mm256_storeu_ps(dst + at, v);
         i = at + 8;
     }
     for (; i < n; i++) {
         float acc = w[0] * (float)rows[0][i];
-        for (k = 1; k < taps; k++) acc = fmaf(w[k], (float)rows[k][i], acc);
+        for (k = 1; k < taps; k++) acc = acc + w[k] * (float)rows[k][i];
         dst[i] = acc;
     }
     return 1;

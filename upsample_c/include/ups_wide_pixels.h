@@ -6,8 +6,8 @@
 #include "ups_common.h"
 /* One row of pixels of 8 or more float channels, from the tables: per
    output pixel, its taps' source pointers and broadcast weights are read
-   once into locals, then every 8 channels are a product and fused
-   multiply-adds in tap order, as every other float sum here. Returns 0
+   once into locals, then every 8 channels are a product and products
+   added in tap order (never fused), as every other float sum here. Returns 0
    (nothing done) without AVX2 and FMA or with more than 16 taps. */
 #if defined(__AVX2__) && defined(__FMA__)
 UPS_SPECIALISED void ups_pixels_wide_avx2(float *dst, const float *src, Py_ssize_t n_out,
@@ -26,12 +26,12 @@ UPS_SPECIALISED void ups_pixels_wide_avx2(float *dst, const float *src, Py_ssize
         for (c = 0; c + 8 <= channels; c += 8) {
             __m256 acc = _mm256_mul_ps(wv[0], _mm256_loadu_ps(p[0] + c));
             for (k = 1; k < taps; k++)
-                acc = _mm256_fmadd_ps(wv[k], _mm256_loadu_ps(p[k] + c), acc);
+                acc = UPS_MADD(wv[k], _mm256_loadu_ps(p[k] + c), acc);
             _mm256_storeu_ps(dst + c, acc);
         }
         for (; c < channels; c++) {
             float acc = ws[0] * p[0][c];
-            for (k = 1; k < taps; k++) acc = fmaf(ws[k], p[k][c], acc);
+            for (k = 1; k < taps; k++) acc = acc + ws[k] * p[k][c];
             dst[c] = acc;
         }
     }
