@@ -8,8 +8,9 @@ INTER_CUBIC, compare.py's mapping), at 1 and 2 threads.
 
 The grid is the full Cartesian product of those values (6 sizes x 3 channel
 counts x 2 dtypes x 8 scales x 3 modes, 864 jobs per thread count), less the
-outputs over OUTPUT_CAP_BYTES (4K at x4 in float32 RGBA would be 2 GB): about
-830 jobs, 8-10 minutes at 1 and 2 threads on a 2-core machine. Each job is
+outputs over OUTPUT_CAP_BYTES (4K at x4 in float32 RGBA would be 2 GB): 801 jobs,
+11 and 18 minutes at 1 and 2 threads in two runs on a 2-core VM shared with other work
+(load averages 10-17). Each job is
 tagged with the first of the families where OpenCV led in issue 19
 (``FAMILIES``) that it belongs to: bilinear downscales of HD images, bilinear
 upscales of small and mid-sized images, single-channel images at fractional
@@ -22,8 +23,8 @@ order, medians, thread counts set per call, OMP_WAIT_POLICY=PASSIVE. The
 number of repetitions of a job is chosen from a first timed round so that
 small jobs get more samples (they are the noisiest) and large ones fewer.
 
-    python benchmarks/sweep.py                      # 1 and 2 threads, about 10 minutes
-    python benchmarks/sweep.py --quick              # the families only, about a minute
+    python benchmarks/sweep.py                      # 1 and 2 threads, 11-18 minutes loaded
+    python benchmarks/sweep.py --quick              # the families only (no 4K), 40 s loaded
     python benchmarks/sweep.py --threads 1 --only uint8 --only cubic
     python benchmarks/sweep.py --from-json sweep.json   # report and figure, no timing
 
