@@ -156,6 +156,8 @@ def load_average():
 
 
 def run(args):
+    """Time every job of the grid (as narrowed by the options) at each thread count; the
+    result as saved to JSON: the machine, the seconds taken, the load and the records."""
     jobs = grid(args.sample, args.seed, args.quick)
     if args.only:
         jobs = [(job, family) for job, family in jobs
@@ -198,6 +200,7 @@ def ratio(record, peer="opencv"):
 
 
 def record_label(record):
+    """A saved record's row label (see label)."""
     return label((record["size"], record["channels"], record["dtype"], record["scale"],
                   record["mode"]))
 
@@ -272,6 +275,7 @@ def figure(result, path, peer="opencv"):
 
 
 def main(argv=None):
+    """The command line: time (or read back) the sweep, print the report, draw the figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--only", action="append", default=[],
