@@ -118,8 +118,9 @@ static inline float ups_halve_one(const float *r0, const float *r1, Py_ssize_t i
     return fmaf(0.5f, fmaf(0.5f, r1[i + channels], 0.5f * r0[i + channels]),
                 0.5f * fmaf(0.5f, r1[i], 0.5f * r0[i]));
 }
-/* Returns the output pixels done: every pixel of one channel, eight at a time;
-   pairs of four-channel pixels. The rest goes through ups_halve_float_items. */
+/* Returns the output pixels done: all w_out of them for 1 channel (eight at a time)
+   and 4 (two at a time), the last ones one by one; 0 for other channel counts, whose
+   rows go through ups_halve_float_items. */
 static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const float *r1,
                                          Py_ssize_t w_out, Py_ssize_t channels) {
     const __m256 h = _mm256_set1_ps(0.5f);
