@@ -106,6 +106,56 @@ UPS_SPECIALISED void ups_halve_float_items(float *out, const float *r0, const fl
     for (; p < n_px; p++)
         memcpy(out + p * channels, u + 2 * p * channels, (size_t)channels * sizeof(float));
 }
+/* The sums of ups_halve_float_items with each row sum made once: 1 and 4 channels,
+   where a vector of row sums splits into the two pixels of each pair with a
+   shuffle (issue 19: 720p to 4K at x0.5 ran at 0.53x-0.9x OpenCV's time). */
+static inline __m256 ups_halve_rows8(const float *r0, const float *r1) {
+    const __m256 h = _mm256_set1_ps(0.5f);
+    return _mm256_fmadd_ps(h, _mm256_loadu_ps(r1), _mm256_mul_ps(h, _mm256_loadu_ps(r0)));
+}
+static inline float ups_halve_one(const float *r0, const float *r1, Py_ssize_t i,
+                                  Py_ssize_t channels) {
+    return fmaf(0.5f, fmaf(0.5f, r1[i + channels], 0.5f * r0[i + channels]),
+                0.5f * fmaf(0.5f, r1[i], 0.5f * r0[i]));
+}
+/* Returns the output pixels done: all w_out of them for 1 channel (eight at a time)
+   and 4 (two at a time), the last ones one by one; 0 for other channel counts, whose
+   rows go through ups_halve_float_items. */
+static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const float *r1,
+                                         Py_ssize_t w_out, Py_ssize_t channels) {
+    const __m256 h = _mm256_set1_ps(0.5f);
+    Py_ssize_t p = 0, i;
+    if (channels == 1) {
+        for (; p + 8 <= w_out; p += 8) {
+            __m256 a = ups_halve_rows8(r0 + 2 * p, r1 + 2 * p);
+            __m256 b = ups_halve_rows8(r0 + 2 * p + 8, r1 + 2 * p + 8);
+            /* Even and odd items of a then b, each in order (the shuffle works per
+               128-bit lane; the permute puts the lanes' halves back in order). */
+            __m256 near = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
+                _MM_SHUFFLE(3, 1, 2, 0)));
+            __m256 far = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))),
+                _MM_SHUFFLE(3, 1, 2, 0)));
+            _mm256_storeu_ps(out + p, _mm256_fmadd_ps(h, far, _mm256_mul_ps(h, near)));
+        }
+        for (; p < w_out; p++) out[p] = ups_halve_one(r0, r1, 2 * p, 1);
+        return p;
+    }
+    if (channels == 4) {
+        for (; p + 2 <= w_out; p += 2) {
+            __m256 a = ups_halve_rows8(r0 + 8 * p, r1 + 8 * p);
+            __m256 b = ups_halve_rows8(r0 + 8 * p + 8, r1 + 8 * p + 8);
+            __m256 near = _mm256_permute2f128_ps(a, b, 0x20);
+            __m256 far = _mm256_permute2f128_ps(a, b, 0x31);
+            _mm256_storeu_ps(out + 4 * p, _mm256_fmadd_ps(h, far, _mm256_mul_ps(h, near)));
+        }
+        for (; p < w_out; p++)
+            for (i = 0; i < 4; i++) out[4 * p + i] = ups_halve_one(r0, r1, 8 * p + i, 4);
+        return p;
+    }
+    return 0;
+}
 #endif
 #define UPS_HALVE_FLOATS 2048
 static int ups_halve_row_float(float *out, const float *r0, const float *r1,
@@ -115,6 +165,7 @@ static int ups_halve_row_float(float *out, const float *r0, const float *r1,
     float *u = (float *)ups_half_page_from(buffer, r0);
     Py_ssize_t step = UPS_HALVE_FLOATS / (2 * channels), p, n, at;
     if (step < 1) return 0;
+    if (ups_halve_float_paired(out, r0, r1, w_out, channels) == w_out) return 1;
     for (p = 0; p < w_out; p += n) {
         n = w_out - p < step ? w_out - p : step;
         at = 2 * p * channels;
