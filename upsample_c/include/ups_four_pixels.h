@@ -9,11 +9,9 @@
 
    The arithmetic is written with the compiler's vector extensions, not intrinsics,
    and exactly as the scalar loop writes it (products summed in tap order, the first
-   two taps as one sum), so that the compiler makes the same operations of it under
-   every build's flags: with FMA, the first product fused into the sum of the second
-   (fma(w0, a, w1 * b), then fma(w2, c, .), fma(w3, d, .)), as it does for the
-   scalar loop; without, products then additions. Results are those of the scalar
-   loop to the bit. */
+   two taps as one sum); every module is compiled with -ffp-contract=off (setup.py),
+   so both are products then additions in that order, and the results are the
+   scalar loop's to the bit on every build. */
 #ifndef UPSAMPLE_UPS_FOUR_PIXELS_H
 #define UPSAMPLE_UPS_FOUR_PIXELS_H
 #include "ups_common.h"
