@@ -37,7 +37,13 @@ int main(void) {
 }
 """
 
-COMMON_COMPILE_ARGS = ["-O3", "-fno-math-errno", "-Wno-unused-function"]
+# -ffp-contract=off: the same bits on every build and CPU. Left to itself the
+# compiler may contract a * b + c into one fused multiply-add, which rounds once
+# instead of twice: GCC does so wherever the target has FMA (the AVX2 module here,
+# every aarch64 build), clang within an expression, and each decides per loop. With
+# contraction off every module rounds each product and each sum, as the kernels'
+# explicit vector code does (see upsample_c/include/ups_common.h, UPS_MADD).
+COMMON_COMPILE_ARGS = ["-O3", "-fno-math-errno", "-ffp-contract=off", "-Wno-unused-function"]
 KERNEL_HEADERS = "upsample_c/include"
 
 

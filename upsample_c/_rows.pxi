@@ -59,8 +59,10 @@ cdef inline void _resample_pixels_small(real* dst, const real* src, Py_ssize_t n
     else:
         for j in range(n_out):
             for c in range(channels):
-                acc = 0
-                for k in range(taps):
+                # The first product itself, not 0 + it: every other path starts
+                # so, and 0 + -0.0 would be +0.0 here alone.
+                acc = weights[0] * src[offsets[0] + c]
+                for k in range(1, taps):
                     acc = acc + weights[k] * src[offsets[k] + c]
                 dst[c] = acc
             dst += channels

@@ -1,7 +1,7 @@
 /* ups_combine.h: the vertical combination of float rows, dst[i] = sum_k w[k] *
    base[offsets[k] + i], with the sums kept in registers, streaming stores on request,
    aligned loads for many taps, and prefetching of the rows the next combination reads
-   (ups_combine_float, ups_combine_float_ahead; AVX2 and FMA only, the Cython loops of
+   (ups_combine_float, ups_combine_float_ahead; vector builds only (UPS_SIMD), the Cython loops of
    _combine.pxi otherwise). Used by every pass that combines whole rows: vertical
    (_combine.pxi), planar and volume (_planar.pxi, _volume.pxi). */
 #ifndef UPSAMPLE_UPS_COMBINE_H
@@ -9,11 +9,11 @@
 #include "ups_common.h"
 /* dst[i] = sum_k w[k] * base[offsets[k] + i] for float rows (the vertical
    combination that writes every weighted output), 16 outputs per step,
-   with an explicit operation order (a product, then fused multiply-adds
-   in tap order) so that the result does not depend on how it is stored.
+   with an explicit operation order (a product, then a product added per
+   tap, in tap order, never fused) so that the result does not depend on how it is stored.
    With `stream`, the sums go to memory with streaming stores straight
    from the registers; the part before the first 64-byte boundary and the
-   tail are stored normally. Returns 0 (nothing done) without AVX2.
+   tail are stored normally. Returns 0 (nothing done) without a vector build (UPS_SIMD).
 
    `ahead` lists up to UPS_AHEAD_ROWS rows (at the same positions as the
    taps) that the next combination will read and this one does not: each
@@ -48,7 +48,7 @@ static inline float ups_sum1(const float *base, const Py_ssize_t *offsets, const
                              Py_ssize_t taps, Py_ssize_t i) {
     Py_ssize_t k;
     float acc = w[0] * base[offsets[0] + i];
-    for (k = 1; k < taps; k++) acc = fmaf(w[k], base[offsets[k] + i], acc);
+    for (k = 1; k < taps; k++) acc = acc + w[k] * base[offsets[k] + i];
     return acc;
 }
 UPS_SPECIALISED void ups_combine_vec(float *dst, const float *base, const Py_ssize_t *offsets,

@@ -1,6 +1,6 @@
 /* ups_combine_pairs.h: two consecutive output rows of a shrinking height-first pass
    combined in one sweep over the source rows they share, from float or uint8 rows
-   (ups_combine_float_pair, ups_combine_uint8_float_pair; AVX2 and FMA only). Used by
+   (ups_combine_float_pair, ups_combine_uint8_float_pair; vector builds only, UPS_SIMD). Used by
    the height-first planar passes with row tiles (_planar.pxi, _uint8.pxi). */
 #ifndef UPSAMPLE_UPS_COMBINE_PAIRS_H
 #define UPSAMPLE_UPS_COMBINE_PAIRS_H
@@ -10,29 +10,29 @@
    `taps - shift` rows of row j plus `shift` new ones. Combined apart, each
    shared row came from L2 twice (a 1024-pixel RGB row is 12 KB, so nine
    of them overflow L1); here it is loaded (and for uint8 rows, converted)
-   once for both sums. Each sum keeps its own order (a product, then fused
-   multiply-adds in tap order), so the rows equal the rows combined one at
+   once for both sums. Each sum keeps its own order (a product, then a product added
+   per tap in tap order, never fused), so the rows equal the rows combined one at
    a time bit for bit. The functions return 0 (nothing done) unless the
    taps overlap exactly that way, there are at most 16 of them, and the
-   build has AVX2 and FMA. `ahead` is as in ups_combine_vec, for the rows
+   build has vector paths (UPS_SIMD). `ahead` is as in ups_combine_vec, for the rows
    the next pair adds. */
 #if defined(UPS_SIMD)
 #define UPS_FMA4(LOAD, a, w, p) \
-    do { a##0 = ups_v8_madd(w, LOAD(p), a##0); \
-         a##1 = ups_v8_madd(w, LOAD((p) + 8), a##1); \
-         a##2 = ups_v8_madd(w, LOAD((p) + 16), a##2); \
-         a##3 = ups_v8_madd(w, LOAD((p) + 24), a##3); } while (0)
+    do { a##0 = UPS_MADD(w, LOAD(p), a##0); \
+         a##1 = UPS_MADD(w, LOAD((p) + 8), a##1); \
+         a##2 = UPS_MADD(w, LOAD((p) + 16), a##2); \
+         a##3 = UPS_MADD(w, LOAD((p) + 24), a##3); } while (0)
 /* One load of each vector for a multiply-add into both sums. */
 #define UPS_FMA4_BOTH(LOAD, a, wa, b, wb, p) \
     do { ups_v8 x_; \
          x_ = LOAD(p); \
-         a##0 = ups_v8_madd(wa, x_, a##0); b##0 = ups_v8_madd(wb, x_, b##0); \
+         a##0 = UPS_MADD(wa, x_, a##0); b##0 = UPS_MADD(wb, x_, b##0); \
          x_ = LOAD((p) + 8); \
-         a##1 = ups_v8_madd(wa, x_, a##1); b##1 = ups_v8_madd(wb, x_, b##1); \
+         a##1 = UPS_MADD(wa, x_, a##1); b##1 = UPS_MADD(wb, x_, b##1); \
          x_ = LOAD((p) + 16); \
-         a##2 = ups_v8_madd(wa, x_, a##2); b##2 = ups_v8_madd(wb, x_, b##2); \
+         a##2 = UPS_MADD(wa, x_, a##2); b##2 = UPS_MADD(wb, x_, b##2); \
          x_ = LOAD((p) + 24); \
-         a##3 = ups_v8_madd(wa, x_, a##3); b##3 = ups_v8_madd(wb, x_, b##3); \
+         a##3 = UPS_MADD(wa, x_, a##3); b##3 = UPS_MADD(wb, x_, b##3); \
     } while (0)
 #define UPS_MUL4(LOAD, a, w, p) \
     do { a##0 = ups_v8_mul(w, LOAD(p)); a##1 = ups_v8_mul(w, LOAD((p) + 8)); \
@@ -48,9 +48,9 @@
         ups_v8 s0_ = ups_v8_mul(ups_v8_broadcast(w0), LOAD(base + offsets0[0] + at_)); \
         ups_v8 s1_ = ups_v8_mul(ups_v8_broadcast(w1), LOAD(base + offsets1[0] + at_)); \
         for (k = 1; k < taps; k++) { \
-            s0_ = ups_v8_madd(ups_v8_broadcast(w0 + k), \
+            s0_ = UPS_MADD(ups_v8_broadcast(w0 + k), \
                                   LOAD(base + offsets0[k] + at_), s0_); \
-            s1_ = ups_v8_madd(ups_v8_broadcast(w1 + k), \
+            s1_ = UPS_MADD(ups_v8_broadcast(w1 + k), \
                                   LOAD(base + offsets1[k] + at_), s1_); \
         } \
         ups_v8_storeu(dst0 + at_, s0_); \
@@ -120,8 +120,8 @@
             float acc0 = w0[0] * (float)base[offsets0[0] + i]; \
             float acc1 = w1[0] * (float)base[offsets1[0] + i]; \
             for (k = 1; k < taps; k++) { \
-                acc0 = fmaf(w0[k], (float)base[offsets0[k] + i], acc0); \
-                acc1 = fmaf(w1[k], (float)base[offsets1[k] + i], acc1); \
+                acc0 = acc0 + w0[k] * (float)base[offsets0[k] + i]; \
+                acc1 = acc1 + w1[k] * (float)base[offsets1[k] + i]; \
             } \
             dst0[i] = acc0; \
             dst1[i] = acc1; \

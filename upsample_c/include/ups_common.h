@@ -3,7 +3,7 @@
    -mavx2 -mfma; emmintrin.h for SSE2, the x86-64 baseline of _kernels_base; arm_neon.h
    on AArch64, through ups_simd.h), UPS_SPECIALISED, and the vector pieces several
    headers share (written in ups_simd.h's eight-float vector, so AVX2 and NEON alike):
-   UPS_MADD, ups_dot8 (eight sums in tap order) and the loads of eight floats or eight
+   UPS_MADD (a product then a sum, never fused), ups_dot8 (eight sums in tap order) and the loads of eight floats or eight
    uint8 values as floats. Every function in these headers is static: each build
    compiles its own copy, chosen by UPS_SIMD (ups_simd.h) and __SSE2__. */
 #ifndef UPSAMPLE_UPS_COMMON_H

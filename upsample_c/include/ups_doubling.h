@@ -14,9 +14,9 @@
    done in registers: each of the six output vectors of eight pixels is a
    permutation of one E vector (or a blend of two) and of one O vector,
    blended. GCC vectorised the C loop across pixels with a scalar extract
-   per value instead. The multiply-adds are the C loop's as GCC contracts
-   it (the first product fused with the second, then the rest in order),
-   so the results are the same. Returns the first pair not done: the loop
+   per value instead. The arithmetic is the C loop's, left to right
+   (the first two products added, then each further product in order,
+   nothing fused), so the results are the same bits. Returns the first pair not done: the loop
    stops where its last loads would reach past source pixel i1 + 1 (linear)
    or i1 + 2 (cubic), which the interior pairs may read. */
 #if defined(UPS_SIMD_AVX2)
@@ -72,14 +72,14 @@ static Py_ssize_t ups_double_rgb(float *dst, const float *src, Py_ssize_t i0,
             __m256 left = _mm256_loadu_ps(k - 3), centre = _mm256_loadu_ps(k);
             __m256 right = _mm256_loadu_ps(k + 3);
             if (taps == 2) {
-                e[v] = ups_v8_madd(wv[0], left, ups_v8_mul(wv[1], centre));
-                o[v] = ups_v8_madd(wv[2], centre, ups_v8_mul(wv[3], right));
+                e[v] = ups_v8_add(ups_v8_mul(wv[0], left), ups_v8_mul(wv[1], centre));
+                o[v] = ups_v8_add(ups_v8_mul(wv[2], centre), ups_v8_mul(wv[3], right));
             } else {
                 __m256 left2 = _mm256_loadu_ps(k - 6), right2 = _mm256_loadu_ps(k + 6);
-                e[v] = ups_v8_madd(wv[0], left2, ups_v8_mul(wv[1], left));
-                e[v] = ups_v8_madd(wv[3], right, ups_v8_madd(wv[2], centre, e[v]));
-                o[v] = ups_v8_madd(wv[4], left, ups_v8_mul(wv[5], centre));
-                o[v] = ups_v8_madd(wv[7], right2, ups_v8_madd(wv[6], right, o[v]));
+                e[v] = ups_v8_add(ups_v8_mul(wv[0], left2), ups_v8_mul(wv[1], left));
+                e[v] = UPS_MADD(wv[3], right, UPS_MADD(wv[2], centre, e[v]));
+                o[v] = ups_v8_add(ups_v8_mul(wv[4], left), ups_v8_mul(wv[5], centre));
+                o[v] = UPS_MADD(wv[7], right2, UPS_MADD(wv[6], right, o[v]));
             }
         }
         UPS_RGB_OUT(0, e[0], o[0], 0x38);
@@ -107,18 +107,18 @@ static Py_ssize_t ups_double_rgb(float *dst, const float *src, Py_ssize_t i0,
         ups_load_rgb8(px + 3, right);
         if (taps == 2) {
             for (c = 0; c < 3; c++) {
-                e[c] = ups_v8_madd(wv[0], left[c], ups_v8_mul(wv[1], centre[c]));
-                o[c] = ups_v8_madd(wv[2], centre[c], ups_v8_mul(wv[3], right[c]));
+                e[c] = ups_v8_add(ups_v8_mul(wv[0], left[c]), ups_v8_mul(wv[1], centre[c]));
+                o[c] = ups_v8_add(ups_v8_mul(wv[2], centre[c]), ups_v8_mul(wv[3], right[c]));
             }
         } else {
             ups_v8 left2[3], right2[3];
             ups_load_rgb8(px - 6, left2);
             ups_load_rgb8(px + 6, right2);
             for (c = 0; c < 3; c++) {
-                e[c] = ups_v8_madd(wv[0], left2[c], ups_v8_mul(wv[1], left[c]));
-                e[c] = ups_v8_madd(wv[3], right[c], ups_v8_madd(wv[2], centre[c], e[c]));
-                o[c] = ups_v8_madd(wv[4], left[c], ups_v8_mul(wv[5], centre[c]));
-                o[c] = ups_v8_madd(wv[7], right2[c], ups_v8_madd(wv[6], right[c], o[c]));
+                e[c] = ups_v8_add(ups_v8_mul(wv[0], left2[c]), ups_v8_mul(wv[1], left[c]));
+                e[c] = UPS_MADD(wv[3], right[c], UPS_MADD(wv[2], centre[c], e[c]));
+                o[c] = ups_v8_add(ups_v8_mul(wv[4], left[c]), ups_v8_mul(wv[5], centre[c]));
+                o[c] = UPS_MADD(wv[7], right2[c], UPS_MADD(wv[6], right[c], o[c]));
             }
         }
         ups_store_rgb_pairs(out, e[0].lo, o[0].lo, e[1].lo, o[1].lo, e[2].lo, o[2].lo);

@@ -78,9 +78,9 @@ static void ups_halve_row_uint8(unsigned char *out, const unsigned char *r0,
 }
 /* The float32 twin of ups_halve_row_uint8 (linear at exactly 0.5 on both
    axes), with the operations of the height-first planar pass on the row
-   tiles: each pair of rows combined as a product then a fused
-   multiply-add, 0.5 * r0 then + 0.5 * r1, then each pair of pixels of
-   that the same way. The result is the same to the bit. Returns 0
+   tiles: each pair of rows combined as 0.5 * r0 + 0.5 * r1
+   (two products, then their sum), then each pair of pixels of that the
+   same way. The result is the same to the bit. Returns 0
    (nothing done) without a vector build (UPS_SIMD). */
 #if defined(UPS_SIMD)
 /* n_px output pixels from source items: each item's two rows combined,
@@ -93,15 +93,15 @@ UPS_SPECIALISED void ups_halve_float_items(float *out, const float *r0, const fl
     const ups_v8 h = ups_v8_set1(0.5f);
     Py_ssize_t n = 2 * n_px * channels - channels, i = 0, p = 0;
     for (; i + 8 <= n; i += 8) {
-        ups_v8 near = ups_v8_madd(h, ups_v8_loadu(r1 + i),
+        ups_v8 near = UPS_MADD(h, ups_v8_loadu(r1 + i),
                                   ups_v8_mul(h, ups_v8_loadu(r0 + i)));
-        ups_v8 far = ups_v8_madd(h, ups_v8_loadu(r1 + i + channels),
+        ups_v8 far = UPS_MADD(h, ups_v8_loadu(r1 + i + channels),
                                  ups_v8_mul(h, ups_v8_loadu(r0 + i + channels)));
-        ups_v8_storeu(u + i, ups_v8_madd(h, far, ups_v8_mul(h, near)));
+        ups_v8_storeu(u + i, UPS_MADD(h, far, ups_v8_mul(h, near)));
     }
     for (; i < n; i++)
-        u[i] = fmaf(0.5f, fmaf(0.5f, r1[i + channels], 0.5f * r0[i + channels]),
-                    0.5f * fmaf(0.5f, r1[i], 0.5f * r0[i]));
+        u[i] = 0.5f * (0.5f * r0[i] + 0.5f * r1[i])
+               + 0.5f * (0.5f * r0[i + channels] + 0.5f * r1[i + channels]);
     if (channels == 3)  /* 16 bytes a pixel, the last 4 overwritten by the next one */
         for (; p + 1 < n_px; p++) memcpy(out + p * 3, u + 6 * p, 16);
     for (; p < n_px; p++)

@@ -1,5 +1,5 @@
 /* ups_row_tiles.h: eight rows of few-channel float pixels resampled at once through
-   transposed tiles (ups_resample_rows8, AVX2 only; ups_row_tiles_available says whether
+   transposed tiles (ups_resample_rows8, vector builds only; ups_row_tiles_available says whether
    the build has it). Used by the planar, volume and uint8 passes (_planar.pxi,
    _volume.pxi, _uint8.pxi) when the plan asks for row tiles, and by
    halve_float_available (_halving.pxi). */
@@ -16,9 +16,9 @@
    of ROW_TILE_PIXELS output pixels, the stretch of the rows it reads is
    transposed into `tile` (at most in_len x 8 floats), combined into
    `block` (ROW_TILE_PIXELS x channels x 8 floats) and transposed back into
-   the eight destination rows. The sums run over the taps in order, as
-   everywhere else; they may differ from the one-row loop's in the last
-   bit, where the compiler fuses that loop's multiply-adds differently.
+   the eight destination rows. The sums run over the taps in order, a
+   product then a product added per tap, as everywhere else, so they are
+   the one-row loop's to the bit.
    Which rows use the tiles depends only on the shapes, never on the
    thread count. */
 #define ROW_TILE_PIXELS 64

@@ -13,10 +13,12 @@
    ("avx2", "neon", or "none" without either); the kernels' vector paths are under
    #if defined(UPS_SIMD) and kernel_info() reports the name.
 
-   Multiply-add (ups_v8_madd) is the one operation whose bits depend on a choice: it is
-   fused (one rounding) exactly when UPS_MADD_FUSED is 1, on both instruction sets
-   (vfmaq_f32 is always fused, as FMLA is defined; vmlaq_f32 is not used, since GCC may
-   or may not fuse it). Both sets must make the same choice for their bits to agree. */
+   Multiply-add (ups_v8_madd, acc + w * x) is a product then a sum, never fused: a fused
+   multiply-add rounds once instead of twice, and every build and CPU (the baseline C
+   loops, compiled with -ffp-contract=off, and every vector path) must round the same way
+   for the results to be the same bits everywhere. UPS_MADD_FUSED is the one switch
+   (0); were it 1, both sets would fuse alike (vfmaq_f32 is FMLA, always fused; vmlaq_f32
+   is never used, since GCC may or may not fuse it). */
 #ifndef UPSAMPLE_UPS_SIMD_H
 #define UPSAMPLE_UPS_SIMD_H
 
@@ -34,8 +36,8 @@
 #define UPS_SIMD_NAME "none"
 #endif
 
-/* The kernels' multiply-adds are fused, as the AVX2 build has always made them. */
-#define UPS_MADD_FUSED 1
+/* Never fused: see above. */
+#define UPS_MADD_FUSED 0
 
 #if defined(UPS_SIMD_AVX2)
 typedef __m256 ups_v8;    /* eight floats */

@@ -91,7 +91,7 @@ UPS_SPECIALISED void ups_combine_store_uint8_vec(unsigned char *dst, const float
     }
 }
 #endif
-/* Returns 0 (nothing done) when asked to stream without the AVX2 build
+/* Returns 0 (nothing done) when asked to stream without a vector build
    or to an unaligned destination: the caller then stages the bytes. */
 static int ups_combine_store_uint8(unsigned char *dst, const float *base,
                                    const Py_ssize_t *offsets, const float *w,
@@ -114,11 +114,11 @@ static int ups_combine_store_uint8(unsigned char *dst, const float *base,
     return 1;
 }
 /* The vertical combination of uint8 rows into a float row, with the same
-   operations as the C loop it replaces (a product, then fused
-   multiply-adds in tap order, as GCC contracts that loop) but the sums
+   operations as the C loop it replaces (a product, then each
+   product added in tap order, never fused) but the sums
    kept in registers instead of going through the row once per tap, and
    the rows in `ahead` prefetched as in ups_combine_vec. Returns 0
-   (nothing done) without AVX2 and FMA or with more than 16 taps. */
+   (nothing done) without a vector build (UPS_SIMD) or with more than 16 taps. */
 static int ups_combine_uint8_float(float *dst, const unsigned char *base,
                                    const Py_ssize_t *offsets, const float *w,
                                    Py_ssize_t taps, Py_ssize_t n,
@@ -139,8 +139,8 @@ static int ups_combine_uint8_float(float *dst, const unsigned char *base,
         ups_v8 lo = ups_v8_mul(wv[0], ups_load8_uint8(rows[0] + i));
         ups_v8 hi = ups_v8_mul(wv[0], ups_load8_uint8(rows[0] + i + 8));
         for (k = 1; k < taps; k++) {
-            lo = ups_v8_madd(wv[k], ups_load8_uint8(rows[k] + i), lo);
-            hi = ups_v8_madd(wv[k], ups_load8_uint8(rows[k] + i + 8), hi);
+            lo = UPS_MADD(wv[k], ups_load8_uint8(rows[k] + i), lo);
+            hi = UPS_MADD(wv[k], ups_load8_uint8(rows[k] + i + 8), hi);
         }
         ups_v8_storeu(dst + i, lo);
         ups_v8_storeu(dst + i + 8, hi);
@@ -150,13 +150,13 @@ static int ups_combine_uint8_float(float *dst, const unsigned char *base,
     while (i < n && n >= 8) {
         Py_ssize_t at = i + 8 <= n ? i : n - 8;
         ups_v8 v = ups_v8_mul(wv[0], ups_load8_uint8(rows[0] + at));
-        for (k = 1; k < taps; k++) v = ups_v8_madd(wv[k], ups_load8_uint8(rows[k] + at), v);
+        for (k = 1; k < taps; k++) v = UPS_MADD(wv[k], ups_load8_uint8(rows[k] + at), v);
         ups_v8_storeu(dst + at, v);
         i = at + 8;
     }
     for (; i < n; i++) {
         float acc = w[0] * (float)rows[0][i];
-        for (k = 1; k < taps; k++) acc = fmaf(w[k], (float)rows[k][i], acc);
+        for (k = 1; k < taps; k++) acc = acc + w[k] * (float)rows[k][i];
         dst[i] = acc;
     }
     return 1;

@@ -1,14 +1,14 @@
 /* ups_wide_pixels.h: one row of pixels of 8 or more float channels resampled from the
-   tables, eight channels per vector (ups_pixels_wide, AVX2 and FMA only). Used by
+   tables, eight channels per vector (ups_pixels_wide, vector builds only, UPS_SIMD). Used by
    _resample_pixels_wide (_rows.pxi), wherever such a row is resampled. */
 #ifndef UPSAMPLE_UPS_WIDE_PIXELS_H
 #define UPSAMPLE_UPS_WIDE_PIXELS_H
 #include "ups_common.h"
 /* One row of pixels of 8 or more float channels, from the tables: per
    output pixel, its taps' source pointers and broadcast weights are read
-   once into locals, then every 8 channels are a product and fused
-   multiply-adds in tap order, as every other float sum here. Returns 0
-   (nothing done) without AVX2 and FMA or with more than 16 taps. */
+   once into locals, then every 8 channels are a product and products
+   added in tap order (never fused), as every other float sum here. Returns 0
+   (nothing done) without a vector build (UPS_SIMD) or with more than 16 taps. */
 #if defined(UPS_SIMD)
 UPS_SPECIALISED void ups_pixels_wide_vec(float *dst, const float *src, Py_ssize_t n_out,
                                         Py_ssize_t channels, const Py_ssize_t *offsets,
@@ -26,12 +26,12 @@ UPS_SPECIALISED void ups_pixels_wide_vec(float *dst, const float *src, Py_ssize_
         for (c = 0; c + 8 <= channels; c += 8) {
             ups_v8 acc = ups_v8_mul(wv[0], ups_v8_loadu(p[0] + c));
             for (k = 1; k < taps; k++)
-                acc = ups_v8_madd(wv[k], ups_v8_loadu(p[k] + c), acc);
+                acc = UPS_MADD(wv[k], ups_v8_loadu(p[k] + c), acc);
             ups_v8_storeu(dst + c, acc);
         }
         for (; c < channels; c++) {
             float acc = ws[0] * p[0][c];
-            for (k = 1; k < taps; k++) acc = fmaf(ws[k], p[k][c], acc);
+            for (k = 1; k < taps; k++) acc = acc + ws[k] * p[k][c];
             dst[c] = acc;
         }
     }
