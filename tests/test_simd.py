@@ -28,6 +28,8 @@ KERNELS_REQUESTED = os.environ.get("UPSAMPLE_KERNELS", "").strip().lower()
 def expected_simd():
     """The vector instruction set this machine's build must have, or None where the
     package makes no promise (another architecture)."""
+    if os.environ.get("UPSAMPLE_NO_SIMD", "") not in ("", "0"):
+        return "none"  # built without them on purpose (setup.py), for measuring
     if MACHINE in ("aarch64", "arm64"):
         return "neon"
     if MACHINE in ("x86_64", "amd64"):

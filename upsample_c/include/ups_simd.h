@@ -9,8 +9,8 @@
      instruction that gives the same bits as the AVX2 one (rounding to nearest even,
      x86's min and max on NaN, the same saturation when packing).
 
-   UPS_SIMD is defined (1) when one of the two is compiled in, UPS_SIMD_NAME names it
-   ("avx2", "neon", or "none" without either); the kernels' vector paths are under
+   UPS_SIMD is defined (1) when one of the two is compiled in (never with UPS_NO_SIMD),
+   UPS_SIMD_NAME names it ("avx2", "neon", or "none" without either); the kernels' vector paths are under
    #if defined(UPS_SIMD) and kernel_info() reports the name.
 
    Multiply-add (ups_v8_madd, acc + w * x) is a product then a sum, never fused: a fused
@@ -22,7 +22,11 @@
 #ifndef UPSAMPLE_UPS_SIMD_H
 #define UPSAMPLE_UPS_SIMD_H
 
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(UPS_NO_SIMD)
+/* A build without the vector paths, for measuring what they gain (setup.py,
+   UPSAMPLE_NO_SIMD=1): every kernel takes its C loop. */
+#define UPS_SIMD_NAME "none"
+#elif defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #define UPS_SIMD 1
 #define UPS_SIMD_AVX2 1
