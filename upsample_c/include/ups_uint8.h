@@ -114,8 +114,8 @@ static int ups_combine_store_uint8(unsigned char *dst, const float *base,
     return 1;
 }
 /* The vertical combination of uint8 rows into a float row, with the same
-   operations as the C loop it replaces (a product, then each
-   product added in tap order, never fused) but the sums
+   operations as the C loop it replaces (a product, then a product added
+   per tap in tap order, nothing fused) but the sums
    kept in registers instead of going through the row once per tap, and
    the rows in `ahead` prefetched as in ups_combine_vec. Returns 0
    (nothing done) without a vector build (UPS_SIMD) or with more than 16 taps. */
