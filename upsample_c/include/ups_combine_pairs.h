@@ -49,9 +49,9 @@
         ups_v8 s1_ = ups_v8_mul(ups_v8_broadcast(w1), LOAD(base + offsets1[0] + at_)); \
         for (k = 1; k < taps; k++) { \
             s0_ = UPS_MADD(ups_v8_broadcast(w0 + k), \
-                                  LOAD(base + offsets0[k] + at_), s0_); \
+                           LOAD(base + offsets0[k] + at_), s0_); \
             s1_ = UPS_MADD(ups_v8_broadcast(w1 + k), \
-                                  LOAD(base + offsets1[k] + at_), s1_); \
+                           LOAD(base + offsets1[k] + at_), s1_); \
         } \
         ups_v8_storeu(dst0 + at_, s0_); \
         ups_v8_storeu(dst1 + at_, s1_); \
