@@ -69,10 +69,17 @@ def _describe(case, expected, found, positions):
         lines.append(f"largest distance {int(_ulps(expected[differ], found[differ]).max())} ulp")
     for i in differ[:5]:
         where = int(i) if positions is None else int(positions[i])
-        lines.append(f"  flat index {where}: stored {expected[i]!r} "
-                     f"({expected[i:i + 1].view(np.uint8).tobytes().hex()}), "
-                     f"computed {found[i]!r} ({found[i:i + 1].view(np.uint8).tobytes().hex()})")
+        lines.append(f"  flat index {where}: stored {expected[i]!r} ({_bits(expected[i:i + 1])}), "
+                     f"computed {found[i]!r} ({_bits(found[i:i + 1])})")
     return "\n".join(lines)
+
+
+def _bits(element):
+    """One element's bits in hex, most significant first (each part of a complex)."""
+    parts = element.view(element.real.dtype) if element.dtype.kind == "c" else element
+    width = parts.dtype.itemsize
+    words = parts.view({1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}[width])
+    return " ".join(f"0x{int(word):0{2 * width}x}" for word in words)
 
 
 @pytest.mark.parametrize("number", range(len(CASES)), ids=[case["name"] for case in CASES])
@@ -114,4 +121,6 @@ def test_the_comparison_sees_one_ulp_and_the_sign_of_zero():
     assert digest(negative_zero) != digest(values)
     assert digest(other_nan) == digest(values)
     assert int(_ulps(values[:1], nudged[:1])[0]) == 1
-    assert "1 of 3 elements differ" in _describe({"name": "x"}, values, nudged, None)
+    message = _describe({"name": "x"}, values, nudged, None)
+    assert "1 of 3 elements differ" in message and "(0x3f800000), computed" in message
+    assert "(0x3f800001)" in message and "largest distance 1 ulp" in message
