@@ -1,6 +1,7 @@
 /* ups_halving.h: linear at exactly 0.5 on both axes, as 2x2 means: of uint8 rows in
    integer arithmetic (ups_halve_row_uint8, every build), and of float32 rows with the
-   operations of the height-first planar pass (ups_halve_row_float, AVX2 and FMA only).
+   operations of the height-first planar pass (ups_halve_row_float, vector builds only:
+   AVX2 and FMA, or NEON).
    Used by halve_pass (_halving.pxi). */
 #ifndef UPSAMPLE_UPS_HALVING_H
 #define UPSAMPLE_UPS_HALVING_H
@@ -80,8 +81,8 @@ static void ups_halve_row_uint8(unsigned char *out, const unsigned char *r0,
    tiles: each pair of rows combined as 0.5 * r0 + 0.5 * r1
    (two products, then their sum), then each pair of pixels of that the
    same way. The result is the same to the bit. Returns 0
-   (nothing done) without AVX2 and FMA. */
-#if defined(__AVX2__) && defined(__FMA__)
+   (nothing done) without a vector build (UPS_SIMD). */
+#if defined(UPS_SIMD)
 /* n_px output pixels from source items: each item's two rows combined,
    then with the same for the item a pixel further, into u (2 * n_px *
    channels floats); then every other pixel of u kept. The row sums are
@@ -89,14 +90,14 @@ static void ups_halve_row_uint8(unsigned char *out, const unsigned char *r0,
 UPS_SPECIALISED void ups_halve_float_items(float *out, const float *r0, const float *r1,
                                            Py_ssize_t n_px, Py_ssize_t channels,
                                            float *u) {
-    const __m256 h = _mm256_set1_ps(0.5f);
+    const ups_v8 h = ups_v8_set1(0.5f);
     Py_ssize_t n = 2 * n_px * channels - channels, i = 0, p = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 near = UPS_MADD(h, _mm256_loadu_ps(r1 + i),
-                               _mm256_mul_ps(h, _mm256_loadu_ps(r0 + i)));
-        __m256 far = UPS_MADD(h, _mm256_loadu_ps(r1 + i + channels),
-                              _mm256_mul_ps(h, _mm256_loadu_ps(r0 + i + channels)));
-        _mm256_storeu_ps(u + i, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
+        ups_v8 near = UPS_MADD(h, ups_v8_loadu(r1 + i),
+                                  ups_v8_mul(h, ups_v8_loadu(r0 + i)));
+        ups_v8 far = UPS_MADD(h, ups_v8_loadu(r1 + i + channels),
+                                 ups_v8_mul(h, ups_v8_loadu(r0 + i + channels)));
+        ups_v8_storeu(u + i, UPS_MADD(h, far, ups_v8_mul(h, near)));
     }
     for (; i < n; i++)
         u[i] = 0.5f * (0.5f * r0[i] + 0.5f * r1[i])
@@ -108,7 +109,10 @@ UPS_SPECIALISED void ups_halve_float_items(float *out, const float *r0, const fl
 }
 /* The sums of ups_halve_float_items with each row sum made once: 1 and 4 channels,
    where a vector of row sums splits into the two pixels of each pair with a
-   shuffle (issue 19: 720p to 4K at x0.5 ran at 0.53x-0.9x OpenCV's time). */
+   shuffle (issue 19: 720p to 4K at x0.5 ran at 0.53x-0.9x OpenCV's time). The
+   shuffles are AVX2's; the NEON build has no such block yet and takes
+   ups_halve_float_items, with the same sums. */
+#if defined(UPS_SIMD_AVX2)
 static inline __m256 ups_halve_rows8(const float *r0, const float *r1) {
     const __m256 h = _mm256_set1_ps(0.5f);
     return UPS_MADD(h, _mm256_loadu_ps(r1), _mm256_mul_ps(h, _mm256_loadu_ps(r0)));
@@ -156,11 +160,18 @@ static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const floa
     }
     return 0;
 }
-#endif
+#else
+static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const float *r1,
+                                         Py_ssize_t w_out, Py_ssize_t channels) {
+    (void)out; (void)r0; (void)r1; (void)w_out; (void)channels;
+    return 0;
+}
+#endif  /* UPS_SIMD_AVX2 */
+#endif  /* UPS_SIMD */
 #define UPS_HALVE_FLOATS 2048
 static int ups_halve_row_float(float *out, const float *r0, const float *r1,
                                Py_ssize_t w_out, Py_ssize_t channels) {
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(UPS_SIMD)
     float buffer[UPS_HALVE_FLOATS + 1024];
     float *u = (float *)ups_half_page_from(buffer, r0);
     Py_ssize_t step = UPS_HALVE_FLOATS / (2 * channels), p, n, at;
