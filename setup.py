@@ -15,7 +15,10 @@ everywhere:
 
 For testing only, ``UPSAMPLE_SANITIZE=address`` (any ``-fsanitize=`` value)
 builds the extensions with that sanitizer; ``tools/asan.sh`` uses it. The
-default build is unaffected.
+default build is unaffected. Also for measuring only, ``UPSAMPLE_NO_SIMD=1``
+leaves the vector paths out of every module (``UPS_NO_SIMD``, see
+upsample_c/include/ups_simd.h; ``kernel_info()["simd"]`` is then ``none``), so
+that what they gain can be counted on a machine with one build only (AArch64).
 """
 
 import os
@@ -37,7 +40,13 @@ int main(void) {
 }
 """
 
-COMMON_COMPILE_ARGS = ["-O3", "-fno-math-errno", "-Wno-unused-function"]
+# -ffp-contract=off: the same bits on every build and CPU. Left to itself the
+# compiler may contract a * b + c into one fused multiply-add, which rounds once
+# instead of twice: GCC does so wherever the target has FMA (the AVX2 module here,
+# every aarch64 build), clang within an expression, and each decides per loop. With
+# contraction off every module rounds each product and each sum, as the kernels'
+# explicit vector code does (see upsample_c/include/ups_common.h, UPS_MADD).
+COMMON_COMPILE_ARGS = ["-O3", "-fno-math-errno", "-ffp-contract=off", "-Wno-unused-function"]
 KERNEL_HEADERS = "upsample_c/include"
 
 
@@ -73,6 +82,11 @@ def _sanitizer_args():
     return [f"-fsanitize={value}", "-fno-omit-frame-pointer", "-g"]
 
 
+def _no_simd():
+    """Whether to build without the vector paths (``UPSAMPLE_NO_SIMD=1``, for measuring)."""
+    return os.environ.get("UPSAMPLE_NO_SIMD", "") not in ("", "0")
+
+
 def _is_x86_64():
     return platform.machine().lower() in ("x86_64", "amd64")
 
@@ -88,6 +102,8 @@ class BuildExtWithOptionalOpenMP(build_ext):
         sanitize = _sanitizer_args() if self.compiler.compiler_type != "msvc" else []
         if sanitize:
             print(f"upsample: sanitizer build ({' '.join(sanitize)})", file=sys.stderr)
+        if _no_simd():
+            print("upsample: building WITHOUT the vector paths (UPSAMPLE_NO_SIMD)", file=sys.stderr)
         for ext in self.extensions:
             if self.compiler.compiler_type != "msvc":
                 ext.extra_compile_args = COMMON_COMPILE_ARGS + ext.extra_compile_args
@@ -95,6 +111,8 @@ class BuildExtWithOptionalOpenMP(build_ext):
                 ext.extra_compile_args.append("-fopenmp")
                 ext.extra_link_args.append("-fopenmp")
             ext.define_macros.append(("UPSAMPLE_OPENMP", "1" if use_openmp else "0"))
+            if _no_simd():
+                ext.define_macros.append(("UPS_NO_SIMD", "1"))
             ext.extra_compile_args.extend(sanitize)
             ext.extra_link_args.extend(sanitize)
         super().build_extensions()

@@ -25,7 +25,7 @@ import sys
 import numpy as np
 from compare import (_fmt, _ratio, copy_bandwidth, machine_description, mlx_nn, mx,
                      output_shape, time_interleaved, torch)
-from workloads import WORKLOADS, make_input, workload_label
+from workloads import WORKLOADS, by_workload, make_input, workload_label
 
 from upsample import upsample, upsample_backward
 
@@ -121,13 +121,7 @@ def markdown(records):
              "| workload | mode | threads | grad_output MB | forward ms | backward ms "
              "| torch bwd ms | mlx bwd ms | floor ms | torch / bwd | mlx / bwd | bwd / floor |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    # Each workload's rows together, in the order the suite ran them.
-    rank = {}
-    for r in records:
-        rank.setdefault((tuple(r["shape"]), r["scale"], r["mode"], r["antialias"]), len(rank))
-    by_workload = sorted(records, key=lambda r: (
-        rank[(tuple(r["shape"]), r["scale"], r["mode"], r["antialias"])], r["threads"]))
-    for r in by_workload:
+    for r in by_workload(records):
         ms = r["ms"]
         label = workload_label(tuple(r["shape"]), r["scale"], r["antialias"], "float32")
         lines.append(

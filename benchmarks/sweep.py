@@ -1,92 +1,328 @@
-"""upsample against OpenCV and PyTorch beyond the suite: other scales, widths and dtypes.
+"""upsample against OpenCV (and optionally PyTorch) over a grid of image jobs.
 
 The suite (workloads.py) is mostly scale 2 on float32. This sweep times the
-jobs a data pipeline also runs: scales 1.5, 0.75 and 0.5 (downscaling without
-antialias, as cv2.resize does), HD and full-HD widths, uint8 images, and
-small images where the fixed cost of a call shows. The method is
-compare.py's: calls interleaved in rotating order, medians, thread counts
-set per call, OMP_WAIT_POLICY=PASSIVE.
+image jobs a user runs: sizes from 64 x 64 to 4K, 1, 3 and 4 channels,
+float32 and uint8, scales from 0.25 to 4 (fractional ones included), the
+three modes without antialias (OpenCV's INTER_NEAREST, INTER_LINEAR and
+INTER_CUBIC, compare.py's mapping), at 1 and 2 threads.
 
-    python benchmarks/sweep.py                    # 1 and 2 threads, under a minute
-    python benchmarks/sweep.py --threads 1 --only uint8
+The grid is the full Cartesian product of those values (6 sizes x 3 channel
+counts x 2 dtypes x 8 scales x 3 modes, 864 jobs per thread count), less the
+outputs over OUTPUT_CAP_BYTES (4K at x4 in float32 RGBA would be 2 GB): 801 jobs,
+11 and 18 minutes at 1 and 2 threads in two runs on a 2-core VM shared with other work
+(load averages 10-17). Each job is
+tagged with the first of the families where OpenCV led in issue 19
+(``FAMILIES``) that it belongs to: bilinear downscales of HD images, bilinear
+upscales of small and mid-sized images, single-channel images at fractional
+scales and uint8 cubic downscales; "other" for the rest. ``--quick`` times
+the families only (without 4K), ``--sample N`` the families plus N jobs
+drawn from the rest with a fixed seed.
+
+The method is compare.py's: the contenders are called in rotating
+order, medians, thread counts set per call, OMP_WAIT_POLICY=PASSIVE. The
+number of repetitions of a job is chosen from a first timed round so that
+small jobs get more samples (they are the noisiest) and large ones fewer.
+
+    python benchmarks/sweep.py                      # 1 and 2 threads, 11-18 minutes loaded
+    python benchmarks/sweep.py --quick              # the families only (no 4K), 40 s loaded
+    python benchmarks/sweep.py --threads 1 --only uint8 --only cubic
+    python benchmarks/sweep.py --from-json sweep.json   # report and figure, no timing
+
+It prints one row per job, then the count of jobs behind OpenCV at each
+thread count and the list of them with their ratios, and writes the raw
+medians (``--json``, default benchmarks/sweep.json) and a figure of the ratio
+over the grid (``--figure``, default benchmarks/sweep.png; needs matplotlib).
 """
 
 import argparse
+import itertools
+import json
+import math
+import os
 import sys
+import time
 
-import numpy as np
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from compare import make_opencv, make_torch, make_upsample, time_interleaved
+import numpy as np  # noqa: E402
 
-SHAPES = [(1, 100, 100, 3), (1, 224, 224, 3), (1, 720, 1280, 3), (1, 720, 1280, 4), (1, 1080, 1920, 3)]
-SCALES = [1.5, 0.75, 0.5]
-MODES = ["nearest", "linear", "cubic"]
-UINT8_SHAPES = [(1, 720, 1280, 3), (1, 333, 517, 4)]
-UINT8_SCALES = [2.0, 1.5, 0.5]
+from compare import (  # noqa: E402
+    machine_description, make_opencv, make_torch, make_upsample, time_interleaved)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIZES = {"64x64": (64, 64), "96x128": (96, 128), "300x400": (300, 400),
+         "720p": (720, 1280), "1080p": (1080, 1920), "4K": (2160, 3840)}
+CHANNELS = (1, 3, 4)
+DTYPES = ("float32", "uint8")
+SCALES = (0.25, 0.5, 0.75, 1.25, 1.5, 2.0, 3.0, 4.0)
+MODES = ("nearest", "linear", "cubic")
+# The families issue 19 found OpenCV ahead on, each a full factorial over these values.
+FAMILIES = {
+    "hd-down": dict(sizes=("720p", "1080p", "4K"), channels=CHANNELS, dtypes=DTYPES,
+                    scales=(0.5, 0.75), modes=("linear",)),
+    "small-up": dict(sizes=("64x64", "96x128", "300x400"), channels=CHANNELS, dtypes=DTYPES,
+                     scales=(1.25, 1.5, 2.0, 3.0), modes=("linear",)),
+    "gray-fractional": dict(sizes=("96x128", "300x400", "720p", "1080p"), channels=(1,),
+                            dtypes=DTYPES, scales=(0.75, 1.25, 1.5), modes=MODES),
+    "uint8-cubic-down": dict(sizes=("300x400", "720p", "1080p", "4K"), channels=CHANNELS,
+                             dtypes=("uint8",), scales=(0.25, 0.5, 0.75), modes=("cubic",)),
+}
+SEED = 19
+# Largest output timed: 1080p RGBA at x2 in float32 (133 MB) is in, 4K at x2 is not.
+OUTPUT_CAP_BYTES = 160 << 20
+# Time given to one job's timed rounds: repetitions = this over a first round's time,
+# within [MIN_REPEATS, MAX_REPEATS].
+JOB_SECONDS = 0.3
+MIN_REPEATS, MAX_REPEATS = 7, 41
+QUICK_REPEATS = 5
+# Jobs behind the peer named in the figure, the worst first.
+ANNOTATED = 12
 
 
-def cases():
-    """(shape, scale, mode, dtype) of the sweep."""
-    for shape in SHAPES:
-        for scale in SCALES:
-            for mode in MODES:
-                yield shape, scale, mode, np.float32
-    for shape in UINT8_SHAPES:
-        for scale in UINT8_SCALES:
-            for mode in MODES:
-                yield shape, scale, mode, np.uint8
+def output_bytes(job):
+    """Bytes of a job's output."""
+    size, channels, dtype, scale, _ = job
+    height, width = SIZES[size]
+    return int(height * scale) * int(width * scale) * channels * np.dtype(dtype).itemsize
 
 
-def make_input(shape, dtype):
-    values = np.random.default_rng(0).random(shape, dtype=np.float32)
-    if dtype == np.uint8:
-        return (values * 255).astype(np.uint8)
-    return values
+def family_jobs(name):
+    """The jobs of one family: (size, channels, dtype, scale, mode) tuples."""
+    family = FAMILIES[name]
+    return list(itertools.product(family["sizes"], family["channels"], family["dtypes"],
+                                  family["scales"], family["modes"]))
 
 
-def label(shape, scale, mode, dtype):
-    return f"{shape} x{scale} {mode} {np.dtype(dtype).name}"
+def family_of(job):
+    """The first family of FAMILIES that ``job`` belongs to, or "other"."""
+    for name in FAMILIES:
+        if job in family_jobs(name):
+            return name
+    return "other"
+
+
+def grid(sample=None, seed=SEED, quick=False):
+    """The jobs of the sweep as (job, family) pairs, in an order that keeps the jobs of
+    one input together: the whole grid under the output cap; with ``quick`` the
+    families only (without 4K); with ``sample`` the families and that many other jobs
+    drawn with ``seed``."""
+    everything = [job for job in itertools.product(SIZES, CHANNELS, DTYPES, SCALES, MODES)
+                  if output_bytes(job) <= OUTPUT_CAP_BYTES]
+    tagged = [(job, family_of(job)) for job in everything]
+    if quick:
+        tagged = [(job, family) for job, family in tagged
+                  if family != "other" and job[0] != "4K"]
+    elif sample is not None:
+        rest = [i for i, (_, family) in enumerate(tagged) if family == "other"]
+        picks = np.random.default_rng(seed).choice(len(rest), min(sample, len(rest)),
+                                                   replace=False)
+        kept = {rest[pick] for pick in picks.tolist()}
+        tagged = [item for i, item in enumerate(tagged) if item[1] != "other" or i in kept]
+    return tagged
+
+
+def label(job):
+    """A job's row label: size x channels, dtype, scale and mode."""
+    size, channels, dtype, scale, mode = job
+    return f"{size}x{channels} {dtype} x{scale:g} {mode}"
+
+
+def make_input(size, channels, dtype):
+    """Seeded data of one job's input, (1, H, W, C)."""
+    height, width = SIZES[size]
+    rng = np.random.default_rng(0)
+    if dtype == "uint8":
+        return rng.integers(0, 256, (1, height, width, channels), dtype=np.uint8)
+    return rng.random((1, height, width, channels), dtype=np.float32)
+
+
+def time_job(x, scale, mode, threads, peers, repeats):
+    """Median seconds of upsample and each peer on one job, interleaved."""
+    calls = {"upsample": make_upsample(x, scale, mode, False, threads)}
+    for peer in peers:
+        call = {"opencv": make_opencv, "torch": make_torch}[peer](x, scale, mode, False,
+                                                                  threads)
+        if call is not None:
+            calls[peer] = call
+    if repeats is None:
+        first = time_interleaved(calls, 1, 1)
+        repeats = int(min(MAX_REPEATS, max(MIN_REPEATS, JOB_SECONDS / sum(first.values()))))
+    return time_interleaved(calls, repeats, repeats), repeats
+
+
+def load_average():
+    """The 1, 5 and 15 minute load averages (the machine is shared)."""
+    return list(os.getloadavg())
+
+
+def run(args):
+    """Time every job of the grid (as narrowed by the options) at each thread count; the
+    result as saved to JSON: the machine, the seconds taken, the load and the records."""
+    jobs = grid(args.sample, args.seed, args.quick)
+    if args.only:
+        jobs = [(job, family) for job, family in jobs
+                if all(text in f"{label(job)} {family}" for text in args.only)]
+    print(f"# {len(jobs)} jobs x {len(args.threads)} thread counts; load average "
+          f"{' '.join(f'{v:.2f}' for v in load_average())}", file=sys.stderr)
+    records = []
+    print("| job | family | threads | upsample ms | "
+          + " | ".join(f"{peer} / ups" for peer in args.peers) + " |")
+    print("|---|---|---:|---:|" + "---:|" * len(args.peers))
+    start = time.perf_counter()
+    for threads in args.threads:
+        current = (None, None)
+        for job, family in jobs:
+            size, channels, dtype, scale, mode = job
+            if current[0] != (size, channels, dtype):
+                current = ((size, channels, dtype), make_input(size, channels, dtype))
+            medians, repeats = time_job(current[1], scale, mode, threads, args.peers,
+                                        args.repeats)
+            record = {"size": size, "shape": list(current[1].shape), "channels": channels,
+                      "dtype": dtype, "scale": scale, "mode": mode, "family": family,
+                      "threads": threads, "repeats": repeats, "out_bytes": output_bytes(job),
+                      "ms": {name: 1e3 * value for name, value in medians.items()}}
+            records.append(record)
+            ours = record["ms"]["upsample"]
+            cells = [f"{record['ms'][peer] / ours:.2f}" if peer in record["ms"] else "-"
+                     for peer in args.peers]
+            print(f"| {label(job)} | {family} | {threads} | {ours:.3f} | "
+                  + " | ".join(cells) + " |", flush=True)
+    seconds = time.perf_counter() - start
+    return {"machine": machine_description(), "seconds": round(seconds, 1),
+            "load_average_end": load_average(), "threads": args.threads,
+            "peers": args.peers, "records": records}
+
+
+def ratio(record, peer="opencv"):
+    """The peer's median over upsample's (above 1: upsample is faster), or None."""
+    ms = record["ms"]
+    return ms[peer] / ms["upsample"] if peer in ms else None
+
+
+def record_label(record):
+    """A saved record's row label (see label)."""
+    return label((record["size"], record["channels"], record["dtype"], record["scale"],
+                  record["mode"]))
+
+
+def summary(result, peer="opencv"):
+    """Lines with the count of jobs behind ``peer`` at each thread count and the list."""
+    lines = []
+    for threads in sorted({r["threads"] for r in result["records"]}):
+        rows = [r for r in result["records"] if r["threads"] == threads and ratio(r, peer)]
+        behind = sorted((r for r in rows if ratio(r, peer) < 1), key=lambda r: ratio(r, peer))
+        ratios = [ratio(r, peer) for r in rows]
+        geomean = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else float("nan")
+        lines.append(f"- {threads} thread{'s' if threads > 1 else ''}: behind {peer} on "
+                     f"{len(behind)} of {len(rows)} jobs; ratios {min(ratios):.2f}x-"
+                     f"{max(ratios):.2f}x, geometric mean {geomean:.2f}x"
+                     + (":" if behind else ""))
+        for r in behind:
+            lines.append(f"  - {record_label(r)} ({r['family']}): {ratio(r, peer):.2f}x, "
+                         f"{r['ms']['upsample']:.3f} ms against {r['ms'][peer]:.3f} ms")
+    return lines
+
+
+def figure(result, path, peer="opencv"):
+    """Two panels per thread count: every job's ratio, sorted, and the ratio against the
+    output size, coloured by mode (log scales; a line at 1)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    thread_counts = sorted({r["threads"] for r in result["records"]})
+    colours = {"nearest": "#1f77b4", "linear": "#2ca02c", "cubic": "#d62728"}
+    markers = {"float32": "o", "uint8": "s"}
+    fig, axes = plt.subplots(2, len(thread_counts), figsize=(6.5 * len(thread_counts), 9),
+                             squeeze=False)
+    for column, threads in enumerate(thread_counts):
+        rows = [r for r in result["records"] if r["threads"] == threads and ratio(r, peer)]
+        rows.sort(key=lambda r: ratio(r, peer))
+        behind = sum(ratio(r, peer) < 1 for r in rows)
+        top, bottom = axes[0][column], axes[1][column]
+        top.scatter(range(len(rows)), [ratio(r, peer) for r in rows], s=10,
+                    c=[colours[r["mode"]] for r in rows])
+        top.set_yscale("log")
+        top.axhline(1, color="k", lw=0.8)
+        top.set_title(f"{threads} thread{'s' if threads > 1 else ''}: behind {peer} on "
+                      f"{behind} of {len(rows)} jobs")
+        top.set_xlabel("jobs, sorted by ratio")
+        top.set_ylabel(f"{peer} time / upsample time")
+        for mode, colour in colours.items():
+            for dtype, marker in markers.items():
+                these = [r for r in rows if r["mode"] == mode and r["dtype"] == dtype]
+                bottom.scatter([r["out_bytes"] / 1e6 for r in these],
+                               [ratio(r, peer) for r in these], s=14, marker=marker,
+                               c=colour, alpha=0.75, label=f"{mode} {dtype}")
+        for r in rows[:min(behind, ANNOTATED)]:
+            bottom.annotate(f"{r['size']}x{r['channels']} x{r['scale']:g}",
+                            (r["out_bytes"] / 1e6, ratio(r, peer)), fontsize=6,
+                            xytext=(3, -3), textcoords="offset points")
+        bottom.set_xscale("log")
+        bottom.set_yscale("log")
+        bottom.axhline(1, color="k", lw=0.8)
+        bottom.set_xlabel("output MB")
+        bottom.set_ylabel(f"{peer} time / upsample time")
+        bottom.legend(fontsize=7, ncol=2)
+    load = result.get("load_average_start") or []
+    fig.suptitle(f"upsample against {peer}'s resize, {len(result['records'])} job runs "
+                 f"(above 1: upsample faster)\n{result['machine']}\nload average at "
+                 f"start {' '.join(f'{v:.1f}' for v in load)}", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def main(argv=None):
+    """The command line: time (or read back) the sweep, print the report, draw the figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--repeats", type=int, default=11)
-    parser.add_argument("--only", default=None, help="keep rows whose label contains this")
+    parser.add_argument("--only", action="append", default=[],
+                        help="keep jobs whose label or family contains this text (repeat: all)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"the families only, without 4K, {QUICK_REPEATS} repeats")
+    parser.add_argument("--sample", type=int, default=None,
+                        help="the families and this many other jobs drawn at random")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="repetitions per job (default: from a first round's time)")
+    parser.add_argument("--peers", nargs="+", default=["opencv"], choices=("opencv", "torch"))
+    parser.add_argument("--json", default=os.path.join(HERE, "sweep.json"))
+    parser.add_argument("--figure", default=os.path.join(HERE, "sweep.png"))
+    parser.add_argument("--from-json", help="report on (and plot) a saved run instead")
+    parser.add_argument("--list", action="store_true", help="print the jobs and exit")
     args = parser.parse_args(argv)
-    print("| workload | threads | upsample ms | opencv / ups | torch / ups |")
-    print("|---|---:|---:|---:|---:|")
-    behind = {"opencv": [], "torch": []}
-    rows = 0
-    for threads in args.threads:
-        for shape, scale, mode, dtype in cases():
-            name = label(shape, scale, mode, dtype)
-            if args.only and args.only not in name:
-                continue
-            x = make_input(shape, dtype)
-            calls = {"upsample": make_upsample(x, scale, mode, False, threads)}
-            for peer, make in (("opencv", make_opencv), ("torch", make_torch)):
-                call = make(x, scale, mode, False, threads)
-                if call is not None:
-                    calls[peer] = call
-            medians = time_interleaved(calls, args.repeats, args.repeats)
-            ours = medians["upsample"]
-            cells = []
-            for peer in ("opencv", "torch"):
-                if peer in medians:
-                    ratio = medians[peer] / ours
-                    cells.append(f"{ratio:.2f}")
-                    if ratio < 1:
-                        behind[peer].append(f"{name} ({threads}T) {ratio:.2f}x")
-                else:
-                    cells.append("-")
-            print(f"| {name} | {threads} | {ours * 1e3:.3f} | {cells[0]} | {cells[1]} |",
-                  flush=True)
-            rows += 1
+    if args.quick and args.repeats is None:
+        args.repeats = QUICK_REPEATS
+    if args.list:
+        jobs = grid(args.sample, args.seed, args.quick)
+        for job, family in jobs:
+            print(f"{label(job)} ({family})")
+        print(f"{len(jobs)} jobs")
+        return 0
+    if args.from_json:
+        with open(args.from_json) as handle:
+            result = json.load(handle)
+    else:
+        start_load = load_average()
+        result = run(args)
+        result["load_average_start"] = start_load
+        with open(args.json, "w") as handle:
+            json.dump(result, handle, indent=1)
     print()
-    for peer, cells in behind.items():
-        print(f"- behind {peer} on {len(cells)} of {rows} rows"
-              + (": " + "; ".join(cells) if cells else ""))
+    print(f"Machine: {result['machine']}; {result.get('seconds', '?')} s; load average "
+          f"{result.get('load_average_start')} at start, {result.get('load_average_end')} "
+          f"at the end")
+    for peer in result["peers"]:
+        print("\n".join(summary(result, peer)))
+    if args.figure:
+        try:
+            figure(result, args.figure)
+        except ImportError:
+            print("matplotlib is not installed: no figure", file=sys.stderr)
+        else:
+            print(f"figure: {args.figure}")
     return 0
 
 

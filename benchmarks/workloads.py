@@ -45,3 +45,15 @@ def median_ms(call, repeats):
         call()
         times.append(time.perf_counter() - start)
     return 1e3 * statistics.median(times)
+
+
+def by_workload(records):
+    """Timing records ordered so that each workload's rows (one per thread count) are
+    together, in the order the suite first ran them."""
+    def key(record):
+        return (tuple(record["shape"]), record["scale"], record["mode"], record["antialias"])
+
+    rank = {}
+    for record in records:
+        rank.setdefault(key(record), len(rank))
+    return sorted(records, key=lambda record: (rank[key(record)], record["threads"]))

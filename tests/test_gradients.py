@@ -7,7 +7,6 @@ transpose times g is the gradient, computed without the adjoint's tables.
 """
 
 import math
-import pathlib
 
 import numpy as np
 import pytest
@@ -15,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradient_cases import forward_matrix, random_case, random_options, random_scale
+from readme_examples import README, readme_example
 from upsample import Upsample, upsample, upsample_backward
 from upsample._adjoint import forward_table, transpose_table
 
@@ -499,14 +499,7 @@ def test_layer_backward_checks_its_arguments():
         Upsample((2, 2, 2), "linear").backward(G, SHAPE)
 
 
-README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
-
-
 @pytest.mark.skipif(not README.exists(), reason="README.md is not beside tests/ (a copied tests/)")
 def test_readme_training_example_fits_its_target(capsys):
-    text = README.read_text()
-    section = text[text.index("## Gradients"):]
-    start = section.index("```python\n") + len("```python\n")
-    code = section[start:section.index("```\n", start)]
-    exec(compile(code, str(README), "exec"), {})
+    exec(compile(readme_example("Gradients"), str(README), "exec"), {})
     assert capsys.readouterr().out.strip() == "loss 605.0 -> 0.457"

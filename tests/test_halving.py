@@ -44,7 +44,7 @@ def test_uint8_halving_is_the_float_result_rounded(shape, halvings):
     assert np.array_equal(result, np.rint(via_float).astype(np.uint8))
 
 
-@pytest.mark.skipif(not kernels.halve_float_available(3), reason="AVX2 kernels only")
+@pytest.mark.skipif(not kernels.halve_float_available(3), reason="vector builds only (AVX2 or NEON)")
 @pytest.mark.parametrize("shape", SHAPES[:-1] + [(1, 2, 2, 7)])
 def test_float_halving_is_the_general_path_to_the_bit(shape, halvings, monkeypatch):
     x = RNG.standard_normal(shape).astype(np.float32)

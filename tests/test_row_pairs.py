@@ -1,7 +1,7 @@
 """Shrinking height-first passes combine two output rows per sweep over their source rows.
 
-Rows j and j + 1 of a downscale share most of their source rows, and the AVX2
-build loads each shared row once for both sums. Every sum keeps its own order of
+Rows j and j + 1 of a downscale share most of their source rows, and the vector
+builds (AVX2, NEON) load each shared row once for both sums. Every sum keeps its own order of
 operations, so a row must come out bit for bit as it does when it is combined
 alone. These tests compute each output row of a planar pass alone (a height
 table of that one row, so there is no partner) and compare it with the same row

@@ -1,4 +1,4 @@
-"""The row tiles (AVX2 build): eight rows resampled at once, one block of output pixels at a time.
+"""The row tiles (vector builds: AVX2 or NEON): eight rows resampled at once, one block of output pixels at a time.
 
 The tile kernel transposes only the stretch of source that a block of output
 pixels reads, from the block's first tap to its last, which is right only for

@@ -2,8 +2,8 @@
 
 A restructuring of the kernels must leave every output byte as it was. This script makes
 the same deterministic set of ``upsample`` calls under whatever build is installed and
-records a hash of each result (its dtype, shape and bytes), so that two builds can be
-compared call by call:
+records a hash of each result (its dtype, shape and bytes, every NaN counted as the same
+NaN: see tests/reference_cases.canonical_nans), so that two builds can be compared call by call:
 
     /work/venv-main/bin/python tools/same_bits.py --out /tmp/main.json
     python tools/same_bits.py --out /tmp/new.json
@@ -27,6 +27,7 @@ of one source make the same plans except where a path exists in the AVX2 build o
 
 import argparse
 import collections
+import contextlib
 import hashlib
 import json
 import os
@@ -34,6 +35,11 @@ import sys
 import time
 
 import numpy as np
+
+# The rule that makes two results the same (NaNs canonical, every other bit compared) is
+# the stored references' (tests/reference_cases.py), shared here.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from reference_cases import call_arguments, digest  # noqa: E402
 
 SEED = 20240615
 
@@ -470,17 +476,9 @@ def run_case(case, number):
     rng = np.random.default_rng([SEED, number])
     array = make_input(rng, tuple(case["shape"]), case["dtype"], case["special"])
     x = laid_out(rng, array, case["layout"])
-    kwargs = {"mode": case["mode"], "align_corners": case["align_corners"],
-              "antialias": case["antialias"], "num_threads": case["threads"]}
+    scale, kwargs = call_arguments(case)
     if case["out_dtype"] is not None:
         kwargs["dtype"] = np.dtype(case["out_dtype"])
-    if case["axes"] is not None:
-        kwargs["axes"] = tuple(case["axes"])
-    scale = case["scale"]
-    if case["size"] is not None:
-        kwargs["size"] = tuple(case["size"])
-    elif isinstance(scale, list):
-        scale = tuple(scale)
     if case["out"] is not None:
         # The output's shape and dtype from a plain call first, then the real one into out.
         shaped = upsample(x, scale, **kwargs)
@@ -493,14 +491,6 @@ def run_case(case, number):
     if not np.array_equal(np.asarray(x), array, equal_nan=True):
         raise AssertionError("the input was modified")
     return result
-
-
-def digest(result):
-    """sha256 of the dtype, the shape and the bytes (in C order) of a result."""
-    hasher = hashlib.sha256()
-    hasher.update(f"{result.dtype.str}{result.shape}".encode())
-    hasher.update(np.ascontiguousarray(result).tobytes())
-    return hasher.hexdigest()
 
 
 class EntryTally:
@@ -586,8 +576,10 @@ class EntryTally:
         return self._tags("round_to_uint8", threads=threads)
 
 
-def run_all(cases, progress=False):
-    """Hash every case's result; return (hashes by case id, entry point tally)."""
+@contextlib.contextmanager
+def tallied():
+    """Count the compiled entry points that upsample's calls reach while inside: yields
+    an EntryTally put in place of the kernels module of every planner module."""
     import importlib
 
     # The planner modules that call the kernels: one module before the split of
@@ -602,19 +594,28 @@ def run_all(cases, progress=False):
     tally = EntryTally(kernels)
     for planner in planners:
         planner.kernels = tally
-    hashes = {}
     try:
+        yield tally
+    finally:
+        for planner in planners:
+            planner.kernels = kernels
+
+
+def run_all(cases, progress=False):
+    """Hash every case's result; return (hashes by case id, entry point tally, the
+    entry point paths of each case by case id)."""
+    hashes, paths = {}, {}
+    with tallied() as tally:
         for number, case in enumerate(cases):
+            before = collections.Counter(tally.counts)
             try:
                 hashes[case["id"]] = digest(run_case(case, number))
             except Exception as error:  # recorded: both builds must fail alike
                 hashes[case["id"]] = f"error {type(error).__name__}: {error}"
+            paths[case["id"]] = sorted(tally.counts - before)
             if progress and number % 200 == 0:
                 print(f"  {number}/{len(cases)}", file=sys.stderr)
-    finally:
-        for planner in planners:
-            planner.kernels = kernels
-    return hashes, tally.counts
+    return hashes, tally.counts, paths
 
 
 def total_digest(hashes):
@@ -630,7 +631,7 @@ def write(path):
 
     cases = all_cases()
     start = time.perf_counter()
-    hashes, tally = run_all(cases, progress=True)
+    hashes, tally, paths = run_all(cases, progress=True)
     seconds = time.perf_counter() - start
     errors = sum(1 for value in hashes.values() if value.startswith("error"))
     record = {
@@ -640,6 +641,7 @@ def write(path):
         "total": total_digest(hashes), "hashes": hashes,
         "calls": {case["id"]: case for case in cases},
         "entry_points": dict(sorted(tally.items())),
+        "paths": paths,
     }
     with open(path, "w") as handle:
         json.dump(record, handle, indent=1)
@@ -662,6 +664,14 @@ def compare(path_a, path_b):
         call = a["calls"].get(key) or b["calls"].get(key)
         print(f"DIFFERS {key}: {json.dumps(call)}")
         print(f"    A {a['hashes'].get(key)}\n    B {b['hashes'].get(key)}")
+    if differing and "paths" in a:
+        # Which entry point paths (of A's calls) the differing cases went through.
+        per_path = collections.Counter(path for key in differing
+                                       for path in a["paths"].get(key, []))
+        total = collections.Counter(path for key in keys for path in a["paths"].get(key, []))
+        print("differing cases per entry point path of A (differing / cases through it):")
+        for path, count in sorted(per_path.items(), key=lambda item: (-item[1], item[0])):
+            print(f"  {count:5d} / {total[path]:5d}  {path}")
     paths_a, paths_b = set(a["entry_points"]), set(b["entry_points"])
     for name, only in (("A", sorted(paths_a - paths_b)), ("B", sorted(paths_b - paths_a))):
         if only:

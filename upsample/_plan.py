@@ -197,10 +197,13 @@ def _fused_uint8(in_dtype, out_dtype, out_shape):
 
 
 def kernel_info():
-    """Which kernel build runs, whether it can use threads, and what a forked child may
-    do with them (``fork_rule`` and the rest: see ``upsample_c.fork_info``)."""
+    """Which kernel build runs (``kernels``) and the vector instruction set of its fast
+    paths (``simd``: "avx2", "neon" or "none"), whether it can use threads, and what a
+    forked child may do with them (``fork_rule`` and the rest: see
+    ``upsample_c.fork_info``)."""
     return {
         "kernels": upsample_c.kernel_build,
+        "simd": upsample_c.kernel_simd,
         "openmp": upsample_c.openmp_enabled(),
         "default_num_threads": upsample_c.default_num_threads(),
         **upsample_c.fork_info(),

@@ -20,8 +20,10 @@ and passes that grow it last, so that the widest arrays are touched least.
 pass' order (width or height first), whether its rows go through the row
 tiles and whether it is a 2 x 2 mean; the constants below are those
 decisions' measured thresholds. A block of a larger output (``_blocks``)
-hands the larger output's schedule to ``weighted_passes``, as every one of
-those choices changes how the sums round.
+hands the larger output's schedule to ``weighted_passes``, as the order of
+the passes and of a planar pass' two axes changes how the sums round. The
+rest (row tiles or not, a 2 x 2 mean or not, the build) gives the same bits:
+every path does the same operations in the same order.
 """
 
 import math
@@ -175,8 +177,9 @@ def weighted_schedule(in_shape, out_shape, tables, kernel_dtype):
     (see _planar_choices), the volume pass' row_tiles, else None.
 
     ``in_shape``, ``out_shape`` and ``kernel_dtype`` are the kernels' (see
-    :func:`kernel_view`). Every choice here changes how sums round (the row
-    tiles and the one-pixel loop differ in the last bit), which is why a
+    :func:`kernel_view`). The order of the passes and a planar pass' width or
+    height first change how sums round (the row tiles and the halving kernel
+    do not: they give the bits of the plain loops), which is why a
     block of a larger output must take the larger output's schedule. Passes
     that shrink the data run first and passes that grow it last; axes whose
     table is the identity get none.

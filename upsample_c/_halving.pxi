@@ -1,5 +1,5 @@
 # Linear at exactly 0.5 on both axes (halve_pass): every output pixel the
-# mean of a 2x2 block, without tables, for uint8 and (AVX2) float32 images.
+# mean of a 2x2 block, without tables, for uint8 and (AVX2 or NEON) float32 images.
 
 from upsample_c._headers cimport ups_row_tiles_available
 
@@ -44,8 +44,8 @@ cdef int _halve(halved tag, cnp.ndarray src, cnp.ndarray dst, Py_ssize_t outer,
     if 2 * h_out > h_in or 2 * w_out > w_in or channels < 1:
         raise ValueError("halve_pass needs 2 * h_out <= h_in and 2 * w_out <= w_in")
     if halved is float and not halve_float_available(channels):
-        raise ValueError("halve_pass on float32 needs the AVX2 kernels and at most 1024 "
-                         "channels")
+        raise ValueError("halve_pass on float32 needs a vector build (AVX2 or NEON) and at "
+                         "most 1024 channels")
     cdef const halved* src_ptr = <const halved*>_items(
         src, typenum, outer * h_in * w_in * channels, False, "src")
     cdef halved* dst_ptr = <halved*>_items(

@@ -292,7 +292,7 @@ cdef int _planar(real tag, cnp.ndarray src, cnp.ndarray dst, Py_ssize_t outer,
     cdef Py_ssize_t chunk, first, last
     cdef int tid = 0
     if row_tiles and (real is double or not ups_row_tiles_available()):
-        raise ValueError("row tiles need float32 data and the AVX2 kernels")
+        raise ValueError("row tiles need float32 data and a vector build (AVX2 or NEON)")
     cdef const real* src_ptr = <const real*>_items(src, typenum, outer * h_in * w_in * channels,
                                                    False, "src")
     cdef real* dst_ptr = <real*>_items(dst, typenum, n_rows * w_out * channels, True, "dst")
@@ -373,7 +373,7 @@ cpdef Py_ssize_t planar_index_length(Py_ssize_t h_taps, bint row_tiles) noexcept
 
 
 def row_tiles_available():
-    """Whether this build has the eight-row tile kernel (the AVX2 build)."""
+    """Whether this build has the eight-row tile kernel (a vector build: AVX2 or NEON)."""
     return bool(ups_row_tiles_available())
 
 

@@ -7,6 +7,11 @@ cdef extern from "ups_doubling.h":
     Py_ssize_t ups_double_rgb(float* dst, const float* src, Py_ssize_t i0, Py_ssize_t i1,
                               const float* w, Py_ssize_t taps) noexcept nogil
 
+cdef extern from "ups_four_pixels.h":
+    int ups_pixels_four(float* dst, const float* src, Py_ssize_t n_out,
+                        const Py_ssize_t* offsets, const float* weights,
+                        Py_ssize_t taps) noexcept nogil
+
 cdef extern from "ups_wide_pixels.h":
     int ups_pixels_wide(float* dst, const float* src, Py_ssize_t n_out, Py_ssize_t channels,
                         const Py_ssize_t* offsets, const float* weights,
@@ -59,8 +64,10 @@ cdef inline void _resample_pixels_small(real* dst, const real* src, Py_ssize_t n
     else:
         for j in range(n_out):
             for c in range(channels):
-                acc = 0
-                for k in range(taps):
+                # The first product itself, not 0 + it: every other path starts
+                # so, and 0 + -0.0 would be +0.0 here alone.
+                acc = weights[0] * src[offsets[0] + c]
+                for k in range(1, taps):
                     acc = acc + weights[k] * src[offsets[k] + c]
                 dst[c] = acc
             dst += channels
@@ -125,6 +132,10 @@ cdef void _resample_pixels_table(real* dst, const real* src, Py_ssize_t n_out,
         else:
             _resample_pixels_small(dst, src, n_out, 3, offsets, weights, taps)
     elif channels == 4:
+        if real is float:
+            # One vector per pixel, the same operations (ups_four_pixels.h).
+            if ups_pixels_four(dst, src, n_out, offsets, weights, taps):
+                return
         if taps == 2:
             _resample_pixels_small(dst, src, n_out, 4, offsets, weights, 2)
         elif taps == 4:

@@ -24,6 +24,17 @@ cdef enum:
     ROW_TILE = 8
 
 
+cdef extern from "ups_simd.h":
+    const char* ups_simd_name() noexcept nogil
+
+
+def simd():
+    """The vector instruction set this build's fast paths were compiled for, read from
+    the compiler's macros (include/ups_simd.h): "avx2", "neon" (AArch64), or "none"
+    (every path a C loop the compiler vectorises as it can)."""
+    return ups_simd_name().decode("ascii")
+
+
 # ---------------------------------------------------------------------------
 # Arguments of the entry points
 # ---------------------------------------------------------------------------

@@ -51,7 +51,7 @@ cdef void _combine_uint8_rows(float* dst, const uint8_t* base, const Py_ssize_t*
                               const float* weights, Py_ssize_t taps, Py_ssize_t n,
                               const uint8_t* const* ahead=NULL, int n_ahead=0) noexcept nogil:
     """dst[i] = sum_k weights[k] * base[row_offsets[k] + i], reading uint8 rows (and
-    prefetching the rows in `ahead`, see ups_combine_avx2)."""
+    prefetching the rows in `ahead`, see ups_combine_vec)."""
     cdef Py_ssize_t i, k
     cdef const uint8_t* rk = base + row_offsets[0]
     cdef float wk = weights[0]
@@ -248,7 +248,7 @@ def planar_pass_uint8(cnp.ndarray src not None, cnp.ndarray dst not None, Py_ssi
     cdef Py_ssize_t* index_ptr = <Py_ssize_t*>_items(
         index_scratch, cnp.NPY_INTP, num_threads * index_len, True, "index_scratch")
     if row_tiles and not ups_row_tiles_available():
-        raise ValueError("row tiles need the AVX2 kernels")
+        raise ValueError("row tiles need a vector build (AVX2 or NEON)")
     if n_chunks == 1:
         with nogil:
             _preset_index(index_ptr, index_len)

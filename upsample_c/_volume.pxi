@@ -103,7 +103,7 @@ cdef int _volume(real tag, cnp.ndarray src, cnp.ndarray dst, Py_ssize_t outer,
     cdef Py_ssize_t chunk, first, last
     cdef int tid = 0
     if row_tiles and (real is double or not ups_row_tiles_available()):
-        raise ValueError("row tiles need float32 data and the AVX2 kernels")
+        raise ValueError("row tiles need float32 data and a vector build (AVX2 or NEON)")
     cdef const real* src_ptr = <const real*>_items(
         src, typenum, outer * d_in * h_in * w_in * channels, False, "src")
     cdef real* dst_ptr = <real*>_items(dst, typenum, n_planes * h_out * w_out * channels, True,

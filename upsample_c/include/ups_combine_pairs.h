@@ -1,6 +1,6 @@
 /* ups_combine_pairs.h: two consecutive output rows of a shrinking height-first pass
    combined in one sweep over the source rows they share, from float or uint8 rows
-   (ups_combine_float_pair, ups_combine_uint8_float_pair; AVX2 and FMA only). Used by
+   (ups_combine_float_pair, ups_combine_uint8_float_pair; vector builds only, UPS_SIMD). Used by
    the height-first planar passes with row tiles (_planar.pxi, _uint8.pxi). */
 #ifndef UPSAMPLE_UPS_COMBINE_PAIRS_H
 #define UPSAMPLE_UPS_COMBINE_PAIRS_H
@@ -10,51 +10,51 @@
    `taps - shift` rows of row j plus `shift` new ones. Combined apart, each
    shared row came from L2 twice (a 1024-pixel RGB row is 12 KB, so nine
    of them overflow L1); here it is loaded (and for uint8 rows, converted)
-   once for both sums. Each sum keeps its own order (a product, then fused
-   multiply-adds in tap order), so the rows equal the rows combined one at
+   once for both sums. Each sum keeps its own order (a product, then a product added
+   per tap in tap order, never fused), so the rows equal the rows combined one at
    a time bit for bit. The functions return 0 (nothing done) unless the
    taps overlap exactly that way, there are at most 16 of them, and the
-   build has AVX2 and FMA. `ahead` is as in ups_combine_avx2, for the rows
+   build has vector paths (UPS_SIMD). `ahead` is as in ups_combine_vec, for the rows
    the next pair adds. */
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(UPS_SIMD)
 #define UPS_FMA4(LOAD, a, w, p) \
-    do { a##0 = _mm256_fmadd_ps(w, LOAD(p), a##0); \
-         a##1 = _mm256_fmadd_ps(w, LOAD((p) + 8), a##1); \
-         a##2 = _mm256_fmadd_ps(w, LOAD((p) + 16), a##2); \
-         a##3 = _mm256_fmadd_ps(w, LOAD((p) + 24), a##3); } while (0)
+    do { a##0 = UPS_MADD(w, LOAD(p), a##0); \
+         a##1 = UPS_MADD(w, LOAD((p) + 8), a##1); \
+         a##2 = UPS_MADD(w, LOAD((p) + 16), a##2); \
+         a##3 = UPS_MADD(w, LOAD((p) + 24), a##3); } while (0)
 /* One load of each vector for a multiply-add into both sums. */
 #define UPS_FMA4_BOTH(LOAD, a, wa, b, wb, p) \
-    do { __m256 x_; \
+    do { ups_v8 x_; \
          x_ = LOAD(p); \
-         a##0 = _mm256_fmadd_ps(wa, x_, a##0); b##0 = _mm256_fmadd_ps(wb, x_, b##0); \
+         a##0 = UPS_MADD(wa, x_, a##0); b##0 = UPS_MADD(wb, x_, b##0); \
          x_ = LOAD((p) + 8); \
-         a##1 = _mm256_fmadd_ps(wa, x_, a##1); b##1 = _mm256_fmadd_ps(wb, x_, b##1); \
+         a##1 = UPS_MADD(wa, x_, a##1); b##1 = UPS_MADD(wb, x_, b##1); \
          x_ = LOAD((p) + 16); \
-         a##2 = _mm256_fmadd_ps(wa, x_, a##2); b##2 = _mm256_fmadd_ps(wb, x_, b##2); \
+         a##2 = UPS_MADD(wa, x_, a##2); b##2 = UPS_MADD(wb, x_, b##2); \
          x_ = LOAD((p) + 24); \
-         a##3 = _mm256_fmadd_ps(wa, x_, a##3); b##3 = _mm256_fmadd_ps(wb, x_, b##3); \
+         a##3 = UPS_MADD(wa, x_, a##3); b##3 = UPS_MADD(wb, x_, b##3); \
     } while (0)
 #define UPS_MUL4(LOAD, a, w, p) \
-    do { a##0 = _mm256_mul_ps(w, LOAD(p)); a##1 = _mm256_mul_ps(w, LOAD((p) + 8)); \
-         a##2 = _mm256_mul_ps(w, LOAD((p) + 16)); a##3 = _mm256_mul_ps(w, LOAD((p) + 24)); \
+    do { a##0 = ups_v8_mul(w, LOAD(p)); a##1 = ups_v8_mul(w, LOAD((p) + 8)); \
+         a##2 = ups_v8_mul(w, LOAD((p) + 16)); a##3 = ups_v8_mul(w, LOAD((p) + 24)); \
     } while (0)
 #define UPS_STORE4(p, a) \
-    do { _mm256_storeu_ps(p, a##0); _mm256_storeu_ps((p) + 8, a##1); \
-         _mm256_storeu_ps((p) + 16, a##2); _mm256_storeu_ps((p) + 24, a##3); } while (0)
+    do { ups_v8_storeu(p, a##0); ups_v8_storeu((p) + 8, a##1); \
+         ups_v8_storeu((p) + 16, a##2); ups_v8_storeu((p) + 24, a##3); } while (0)
 /* Both sums for the eight elements from `at`, in the same order. */
 #define UPS_PAIR8(LOAD, at) \
     do { \
         Py_ssize_t at_ = (at); \
-        __m256 s0_ = _mm256_mul_ps(_mm256_broadcast_ss(w0), LOAD(base + offsets0[0] + at_)); \
-        __m256 s1_ = _mm256_mul_ps(_mm256_broadcast_ss(w1), LOAD(base + offsets1[0] + at_)); \
+        ups_v8 s0_ = ups_v8_mul(ups_v8_broadcast(w0), LOAD(base + offsets0[0] + at_)); \
+        ups_v8 s1_ = ups_v8_mul(ups_v8_broadcast(w1), LOAD(base + offsets1[0] + at_)); \
         for (k = 1; k < taps; k++) { \
-            s0_ = _mm256_fmadd_ps(_mm256_broadcast_ss(w0 + k), \
-                                  LOAD(base + offsets0[k] + at_), s0_); \
-            s1_ = _mm256_fmadd_ps(_mm256_broadcast_ss(w1 + k), \
-                                  LOAD(base + offsets1[k] + at_), s1_); \
+            s0_ = UPS_MADD(ups_v8_broadcast(w0 + k), \
+                           LOAD(base + offsets0[k] + at_), s0_); \
+            s1_ = UPS_MADD(ups_v8_broadcast(w1 + k), \
+                           LOAD(base + offsets1[k] + at_), s1_); \
         } \
-        _mm256_storeu_ps(dst0 + at_, s0_); \
-        _mm256_storeu_ps(dst1 + at_, s1_); \
+        ups_v8_storeu(dst0 + at_, s0_); \
+        ups_v8_storeu(dst1 + at_, s1_); \
     } while (0)
 /* The shared body: ELEM is the source element type, LOAD turns eight of
    them into floats. */
@@ -70,7 +70,7 @@
             if (offsets0[k] != offsets1[k - shift]) return 0; \
         for (k = 0; k < taps; k++) rows[k] = base + offsets0[k]; \
         for (k = taps - shift; k < taps; k++) rows[k + shift] = base + offsets1[k]; \
-        /* Float loads aligned, as in ups_combine_avx2 (a uint8 load is 8 \
+        /* Float loads aligned, as in ups_combine_vec (a uint8 load is 8 \
            bytes): one step of eight covers the outputs before the boundary. */ \
         if (sizeof(ELEM) == 4 && n >= 8) { \
             Py_ssize_t head = ups_align_head((const float *)(const void *)rows[0], taps); \
@@ -82,30 +82,30 @@
         /* Four vectors per sum and step, so that each broadcast weight \
            serves four multiply-adds. */ \
         for (; i + 32 <= n; i += 32) { \
-            __m256 a0, a1, a2, a3, b0, b1, b2, b3, w, v; \
+            ups_v8 a0, a1, a2, a3, b0, b1, b2, b3, w, v; \
             for (k = 0; k < n_ahead; k++) { \
-                _mm_prefetch((const char *)(ahead[k] + i), _MM_HINT_T1); \
+                ups_prefetch_l2(ahead[k] + i); \
                 if (sizeof(ELEM) == 4) \
-                    _mm_prefetch((const char *)(ahead[k] + i + 16), _MM_HINT_T1); \
+                    ups_prefetch_l2(ahead[k] + i + 16); \
             } \
-            w = _mm256_broadcast_ss(w0); \
+            w = ups_v8_broadcast(w0); \
             UPS_MUL4(LOAD, a, w, rows[0] + i); \
             for (k = 1; k < shift; k++) { \
-                w = _mm256_broadcast_ss(w0 + k); \
+                w = ups_v8_broadcast(w0 + k); \
                 UPS_FMA4(LOAD, a, w, rows[k] + i); \
             } \
             /* Row `shift` is the first tap of row j + 1 and a later one of row j. */ \
-            w = _mm256_broadcast_ss(w1); \
+            w = ups_v8_broadcast(w1); \
             UPS_MUL4(LOAD, b, w, rows[shift] + i); \
-            w = _mm256_broadcast_ss(w0 + shift); \
+            w = ups_v8_broadcast(w0 + shift); \
             UPS_FMA4(LOAD, a, w, rows[shift] + i); \
             for (k = shift + 1; k < taps; k++) { \
-                w = _mm256_broadcast_ss(w0 + k); \
-                v = _mm256_broadcast_ss(w1 + k - shift); \
+                w = ups_v8_broadcast(w0 + k); \
+                v = ups_v8_broadcast(w1 + k - shift); \
                 UPS_FMA4_BOTH(LOAD, a, w, b, v, rows[k] + i); \
             } \
             for (; k < taps + shift; k++) { \
-                w = _mm256_broadcast_ss(w1 + k - shift); \
+                w = ups_v8_broadcast(w1 + k - shift); \
                 UPS_FMA4(LOAD, b, w, rows[k] + i); \
             } \
             UPS_STORE4(dst0 + i, a); \
@@ -120,8 +120,8 @@
             float acc0 = w0[0] * (float)base[offsets0[0] + i]; \
             float acc1 = w1[0] * (float)base[offsets1[0] + i]; \
             for (k = 1; k < taps; k++) { \
-                acc0 = fmaf(w0[k], (float)base[offsets0[k] + i], acc0); \
-                acc1 = fmaf(w1[k], (float)base[offsets1[k] + i], acc1); \
+                acc0 = acc0 + w0[k] * (float)base[offsets0[k] + i]; \
+                acc1 = acc1 + w1[k] * (float)base[offsets1[k] + i]; \
             } \
             dst0[i] = acc0; \
             dst1[i] = acc1; \
@@ -133,7 +133,7 @@ static int ups_combine_float_pair(float *dst0, float *dst1, const float *base,
                                   const Py_ssize_t *offsets0, const Py_ssize_t *offsets1,
                                   const float *w0, const float *w1, Py_ssize_t taps,
                                   Py_ssize_t n, const float *const *ahead, int n_ahead) {
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(UPS_SIMD)
     UPS_COMBINE_PAIR(float, ups_load8_float);
 #else
     (void)dst0; (void)dst1; (void)base; (void)offsets0; (void)offsets1; (void)w0;
@@ -146,7 +146,7 @@ static int ups_combine_uint8_float_pair(float *dst0, float *dst1, const unsigned
                                         const Py_ssize_t *offsets1, const float *w0,
                                         const float *w1, Py_ssize_t taps, Py_ssize_t n,
                                         const unsigned char *const *ahead, int n_ahead) {
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(UPS_SIMD)
     UPS_COMBINE_PAIR(unsigned char, ups_load8_uint8);
 #else
     (void)dst0; (void)dst1; (void)base; (void)offsets0; (void)offsets1; (void)w0;

@@ -1,6 +1,7 @@
 /* ups_halving.h: linear at exactly 0.5 on both axes, as 2x2 means: of uint8 rows in
    integer arithmetic (ups_halve_row_uint8, every build), and of float32 rows with the
-   operations of the height-first planar pass (ups_halve_row_float, AVX2 and FMA only).
+   operations of the height-first planar pass (ups_halve_row_float, vector builds only:
+   AVX2 and FMA, or NEON).
    Used by halve_pass (_halving.pxi). */
 #ifndef UPSAMPLE_UPS_HALVING_H
 #define UPSAMPLE_UPS_HALVING_H
@@ -77,11 +78,11 @@ static void ups_halve_row_uint8(unsigned char *out, const unsigned char *r0,
 }
 /* The float32 twin of ups_halve_row_uint8 (linear at exactly 0.5 on both
    axes), with the operations of the height-first planar pass on the row
-   tiles: each pair of rows combined as a product then a fused
-   multiply-add, 0.5 * r0 then + 0.5 * r1, then each pair of pixels of
-   that the same way. The result is the same to the bit. Returns 0
-   (nothing done) without AVX2 and FMA. */
-#if defined(__AVX2__) && defined(__FMA__)
+   tiles: each pair of rows combined as 0.5 * r0 + 0.5 * r1
+   (two products, then their sum), then each pair of pixels of that the
+   same way. The result is the same to the bit. Returns 0
+   (nothing done) without a vector build (UPS_SIMD). */
+#if defined(UPS_SIMD)
 /* n_px output pixels from source items: each item's two rows combined,
    then with the same for the item a pixel further, into u (2 * n_px *
    channels floats); then every other pixel of u kept. The row sums are
@@ -89,32 +90,93 @@ static void ups_halve_row_uint8(unsigned char *out, const unsigned char *r0,
 UPS_SPECIALISED void ups_halve_float_items(float *out, const float *r0, const float *r1,
                                            Py_ssize_t n_px, Py_ssize_t channels,
                                            float *u) {
-    const __m256 h = _mm256_set1_ps(0.5f);
+    const ups_v8 h = ups_v8_set1(0.5f);
     Py_ssize_t n = 2 * n_px * channels - channels, i = 0, p = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 near = _mm256_fmadd_ps(h, _mm256_loadu_ps(r1 + i),
-                                      _mm256_mul_ps(h, _mm256_loadu_ps(r0 + i)));
-        __m256 far = _mm256_fmadd_ps(h, _mm256_loadu_ps(r1 + i + channels),
-                                     _mm256_mul_ps(h, _mm256_loadu_ps(r0 + i + channels)));
-        _mm256_storeu_ps(u + i, _mm256_fmadd_ps(h, far, _mm256_mul_ps(h, near)));
+        ups_v8 near = UPS_MADD(h, ups_v8_loadu(r1 + i),
+                                  ups_v8_mul(h, ups_v8_loadu(r0 + i)));
+        ups_v8 far = UPS_MADD(h, ups_v8_loadu(r1 + i + channels),
+                                 ups_v8_mul(h, ups_v8_loadu(r0 + i + channels)));
+        ups_v8_storeu(u + i, UPS_MADD(h, far, ups_v8_mul(h, near)));
     }
     for (; i < n; i++)
-        u[i] = fmaf(0.5f, fmaf(0.5f, r1[i + channels], 0.5f * r0[i + channels]),
-                    0.5f * fmaf(0.5f, r1[i], 0.5f * r0[i]));
+        u[i] = 0.5f * (0.5f * r0[i] + 0.5f * r1[i])
+               + 0.5f * (0.5f * r0[i + channels] + 0.5f * r1[i + channels]);
     if (channels == 3)  /* 16 bytes a pixel, the last 4 overwritten by the next one */
         for (; p + 1 < n_px; p++) memcpy(out + p * 3, u + 6 * p, 16);
     for (; p < n_px; p++)
         memcpy(out + p * channels, u + 2 * p * channels, (size_t)channels * sizeof(float));
 }
-#endif
+/* The sums of ups_halve_float_items with each row sum made once: 1 and 4 channels,
+   where a vector of row sums splits into the two pixels of each pair with a
+   shuffle (issue 19: 720p to 4K at x0.5 ran at 0.53x-0.9x OpenCV's time). The
+   shuffles are AVX2's; the NEON build has no such block yet and takes
+   ups_halve_float_items, with the same sums. */
+#if defined(UPS_SIMD_AVX2)
+static inline __m256 ups_halve_rows8(const float *r0, const float *r1) {
+    const __m256 h = _mm256_set1_ps(0.5f);
+    return UPS_MADD(h, _mm256_loadu_ps(r1), _mm256_mul_ps(h, _mm256_loadu_ps(r0)));
+}
+static inline float ups_halve_one(const float *r0, const float *r1, Py_ssize_t i,
+                                  Py_ssize_t channels) {
+    return 0.5f * (0.5f * r1[i + channels] + 0.5f * r0[i + channels])
+           + 0.5f * (0.5f * r1[i] + 0.5f * r0[i]);
+}
+/* Returns the output pixels done: all w_out of them for 1 channel (eight at a time)
+   and 4 (two at a time), the last ones one by one; 0 for other channel counts, whose
+   rows go through ups_halve_float_items. */
+static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const float *r1,
+                                         Py_ssize_t w_out, Py_ssize_t channels) {
+    const __m256 h = _mm256_set1_ps(0.5f);
+    Py_ssize_t p = 0, i;
+    if (channels == 1) {
+        for (; p + 8 <= w_out; p += 8) {
+            __m256 a = ups_halve_rows8(r0 + 2 * p, r1 + 2 * p);
+            __m256 b = ups_halve_rows8(r0 + 2 * p + 8, r1 + 2 * p + 8);
+            /* Even and odd items of a then b, each in order (the shuffle works per
+               128-bit lane; the permute puts the lanes' halves back in order). */
+            __m256 near = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
+                _MM_SHUFFLE(3, 1, 2, 0)));
+            __m256 far = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))),
+                _MM_SHUFFLE(3, 1, 2, 0)));
+            _mm256_storeu_ps(out + p, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
+        }
+        for (; p < w_out; p++) out[p] = ups_halve_one(r0, r1, 2 * p, 1);
+        return p;
+    }
+    if (channels == 4) {
+        for (; p + 2 <= w_out; p += 2) {
+            __m256 a = ups_halve_rows8(r0 + 8 * p, r1 + 8 * p);
+            __m256 b = ups_halve_rows8(r0 + 8 * p + 8, r1 + 8 * p + 8);
+            __m256 near = _mm256_permute2f128_ps(a, b, 0x20);
+            __m256 far = _mm256_permute2f128_ps(a, b, 0x31);
+            _mm256_storeu_ps(out + 4 * p, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
+        }
+        for (; p < w_out; p++)
+            for (i = 0; i < 4; i++) out[4 * p + i] = ups_halve_one(r0, r1, 8 * p + i, 4);
+        return p;
+    }
+    return 0;
+}
+#else
+static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const float *r1,
+                                         Py_ssize_t w_out, Py_ssize_t channels) {
+    (void)out; (void)r0; (void)r1; (void)w_out; (void)channels;
+    return 0;
+}
+#endif  /* UPS_SIMD_AVX2 */
+#endif  /* UPS_SIMD */
 #define UPS_HALVE_FLOATS 2048
 static int ups_halve_row_float(float *out, const float *r0, const float *r1,
                                Py_ssize_t w_out, Py_ssize_t channels) {
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(UPS_SIMD)
     float buffer[UPS_HALVE_FLOATS + 1024];
     float *u = (float *)ups_half_page_from(buffer, r0);
     Py_ssize_t step = UPS_HALVE_FLOATS / (2 * channels), p, n, at;
     if (step < 1) return 0;
+    if (ups_halve_float_paired(out, r0, r1, w_out, channels) == w_out) return 1;
     for (p = 0; p < w_out; p += n) {
         n = w_out - p < step ? w_out - p : step;
         at = 2 * p * channels;

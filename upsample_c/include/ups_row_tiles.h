@@ -1,5 +1,5 @@
 /* ups_row_tiles.h: eight rows of few-channel float pixels resampled at once through
-   transposed tiles (ups_resample_rows8, AVX2 only; ups_row_tiles_available says whether
+   transposed tiles (ups_resample_rows8, vector builds only; ups_row_tiles_available says whether
    the build has it). Used by the planar, volume and uint8 passes (_planar.pxi,
    _volume.pxi, _uint8.pxi) when the plan asks for row tiles, and by
    halve_float_available (_halving.pxi). */
@@ -16,44 +16,30 @@
    of ROW_TILE_PIXELS output pixels, the stretch of the rows it reads is
    transposed into `tile` (at most in_len x 8 floats), combined into
    `block` (ROW_TILE_PIXELS x channels x 8 floats) and transposed back into
-   the eight destination rows. The sums run over the taps in order, as
-   everywhere else; they may differ from the one-row loop's in the last
-   bit, where the compiler fuses that loop's multiply-adds differently.
+   the eight destination rows. The sums run over the taps in order, a
+   product then a product added per tap, as everywhere else, so they are
+   the one-row loop's to the bit.
    Which rows use the tiles depends only on the shapes, never on the
    thread count. */
 #define ROW_TILE_PIXELS 64
-#if defined(__AVX2__)
-static inline void ups_transpose8(__m256 r[8]) {
-    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-    __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-    __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20); r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20); r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31); r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31); r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
+#if defined(UPS_SIMD)
 /* out[c] (c < nc, nc literal at every call) = one pixel's channels over
    the eight rows of a tile: a product, then multiply-adds in tap order. */
 UPS_SPECIALISED void ups_tile_group(float *out, const float *tile, Py_ssize_t first,
                                     const Py_ssize_t *o, const float *w, Py_ssize_t taps,
                                     int nc) {
-    __m256 acc[4];
+    ups_v8 acc[4];
     Py_ssize_t k;
     int c;
-    __m256 wv = _mm256_set1_ps(w[0]);
+    ups_v8 wv = ups_v8_set1(w[0]);
     const float *p = tile + (o[0] - first) * 8;
-    for (c = 0; c < nc; c++) acc[c] = _mm256_mul_ps(wv, _mm256_loadu_ps(p + c * 8));
+    for (c = 0; c < nc; c++) acc[c] = ups_v8_mul(wv, ups_v8_loadu(p + c * 8));
     for (k = 1; k < taps; k++) {
-        wv = _mm256_set1_ps(w[k]);
+        wv = ups_v8_set1(w[k]);
         p = tile + (o[k] - first) * 8;
-        for (c = 0; c < nc; c++) acc[c] = UPS_MADD(wv, _mm256_loadu_ps(p + c * 8), acc[c]);
+        for (c = 0; c < nc; c++) acc[c] = UPS_MADD(wv, ups_v8_loadu(p + c * 8), acc[c]);
     }
-    for (c = 0; c < nc; c++) _mm256_storeu_ps(out + c * 8, acc[c]);
+    for (c = 0; c < nc; c++) ups_v8_storeu(out + c * 8, acc[c]);
 }
 UPS_SPECIALISED void ups_tile_pixels(float *out, const float *tile, Py_ssize_t first,
                                    Py_ssize_t j0, Py_ssize_t j1,
@@ -68,18 +54,18 @@ UPS_SPECIALISED void ups_tile_pixels(float *out, const float *tile, Py_ssize_t f
                (a store through `out` could otherwise change the tables,
                as far as the compiler knows). */
             const float *p[4];
-            __m256 wv[4];
+            ups_v8 wv[4];
             p[0] = tile + (o[0] - first) * 8;
-            wv[0] = _mm256_set1_ps(w[0]);
+            wv[0] = ups_v8_set1(w[0]);
             for (k = 1; k < taps; k++) {
                 p[k] = tile + (o[k] - first) * 8;
-                wv[k] = _mm256_set1_ps(w[k]);
+                wv[k] = ups_v8_set1(w[k]);
             }
             for (c = 0; c < channels; c++) {
-                __m256 acc = _mm256_mul_ps(wv[0], _mm256_loadu_ps(p[0] + c * 8));
+                ups_v8 acc = ups_v8_mul(wv[0], ups_v8_loadu(p[0] + c * 8));
                 for (k = 1; k < taps; k++)
-                    acc = UPS_MADD(wv[k], _mm256_loadu_ps(p[k] + c * 8), acc);
-                _mm256_storeu_ps(out + c * 8, acc);
+                    acc = UPS_MADD(wv[k], ups_v8_loadu(p[k] + c * 8), acc);
+                ups_v8_storeu(out + c * 8, acc);
             }
             continue;
         }
@@ -98,7 +84,7 @@ UPS_SPECIALISED void ups_tile_pixels(float *out, const float *tile, Py_ssize_t f
 }
 #endif
 static int ups_row_tiles_available(void) {
-#if defined(__AVX2__)
+#if defined(UPS_SIMD)
     return 1;
 #else
     return 0;
@@ -110,7 +96,7 @@ static void ups_resample_rows8(const float *const *rows, float *const *outs,
                                Py_ssize_t in_len, Py_ssize_t n_out, Py_ssize_t channels,
                                const Py_ssize_t *offsets, const float *weights,
                                Py_ssize_t taps, float *tile, float *block) {
-#if defined(__AVX2__)
+#if defined(UPS_SIMD)
     Py_ssize_t e, r, j0, j1, n, base, lo, hi;
     /* The row pointers in locals: the vector stores below go through a
        type declared may_alias (as every unaligned intrinsic store does),
@@ -133,10 +119,10 @@ static void ups_resample_rows8(const float *const *rows, float *const *outs,
         lo = offsets[j0 * taps];
         hi = offsets[j1 * taps - 1] + channels;
         for (e = lo; e + 8 <= hi; e += 8) {
-            __m256 v[8];
-            for (r = 0; r < 8; r++) v[r] = _mm256_loadu_ps(in[r] + e);
-            ups_transpose8(v);
-            for (r = 0; r < 8; r++) _mm256_storeu_ps(tile + (e - lo + r) * 8, v[r]);
+            ups_v8 v[8];
+            for (r = 0; r < 8; r++) v[r] = ups_v8_loadu(in[r] + e);
+            ups_v8_transpose8(v);
+            for (r = 0; r < 8; r++) ups_v8_storeu(tile + (e - lo + r) * 8, v[r]);
         }
         for (; e < hi; e++)
             for (r = 0; r < 8; r++) tile[(e - lo) * 8 + r] = in[r][e];
@@ -161,10 +147,10 @@ static void ups_resample_rows8(const float *const *rows, float *const *outs,
         n = (j1 - j0) * channels;
         base = j0 * channels;
         for (e = 0; e + 8 <= n; e += 8) {
-            __m256 v[8];
-            for (r = 0; r < 8; r++) v[r] = _mm256_loadu_ps(block + (e + r) * 8);
-            ups_transpose8(v);
-            for (r = 0; r < 8; r++) _mm256_storeu_ps(out[r] + base + e, v[r]);
+            ups_v8 v[8];
+            for (r = 0; r < 8; r++) v[r] = ups_v8_loadu(block + (e + r) * 8);
+            ups_v8_transpose8(v);
+            for (r = 0; r < 8; r++) ups_v8_storeu(out[r] + base + e, v[r]);
         }
         for (; e < n; e++)
             for (r = 0; r < 8; r++) out[r][base + e] = block[e * 8 + r];

@@ -9,7 +9,7 @@
 /* Round floats to nearest (ties to even, the default rounding mode) and
    saturate to 0..255; NaN gives 0. GCC does not vectorise the scalar
    form (the clamps become branches), and this runs once per output
-   element, so it is written with SSE2 intrinsics. max_ps(v, 0) returns
+   element, so it is written with SSE2 intrinsics (NEON on AArch64). max_ps(v, 0) returns
    0 when v is NaN, and the 32- and 16-bit packs saturate. */
 static void ups_round_store_uint8(unsigned char *dst, const float *src, Py_ssize_t n) {
     Py_ssize_t i = 0;
@@ -22,6 +22,16 @@ static void ups_round_store_uint8(unsigned char *dst, const float *src, Py_ssize
         __m128i d = _mm_cvtps_epi32(_mm_min_ps(_mm_max_ps(_mm_loadu_ps(src + i + 12), zero), top));
         _mm_storeu_si128((__m128i *)(dst + i),
                          _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
+    }
+#elif defined(UPS_SIMD_NEON)
+    /* The same with NEON: ups_v8_max and ups_v8_min have x86's NaN rule,
+       FCVTNS rounds ties to even, and the narrowings saturate as the packs. */
+    const ups_v8 zero = ups_v8_zero(), top = ups_v8_set1(255.0f);
+    for (; i + 16 <= n; i += 16) {
+        ups_v8i a = ups_v8_round_int(ups_v8_min(ups_v8_max(ups_v8_loadu(src + i), zero), top));
+        ups_v8i b = ups_v8_round_int(ups_v8_min(ups_v8_max(ups_v8_loadu(src + i + 8), zero),
+                                                top));
+        vst1q_u8(dst + i, vcombine_u8(ups_v8i_to_uint8(a), ups_v8i_to_uint8(b)));
     }
 #endif
     for (; i < n; i++) {
@@ -36,71 +46,62 @@ static void ups_round_store_uint8(unsigned char *dst, const float *src, Py_ssize
    as ups_round_store_uint8: the vertical combine of the uint8 kernels,
    done in registers so the float sums never go through memory. The tap
    count is a literal in the common cases so the tap loop unrolls. */
-#if defined(__AVX2__)
-static inline __m256i ups_sum8(const float *p, const Py_ssize_t *offsets, const float *w,
+#if defined(UPS_SIMD)
+static inline ups_v8i ups_sum8(const float *p, const Py_ssize_t *offsets, const float *w,
                                Py_ssize_t taps) {
-    __m256 acc = ups_dot8(p, offsets, w, taps);
-    acc = _mm256_min_ps(_mm256_max_ps(acc, _mm256_setzero_ps()), _mm256_set1_ps(255.0f));
-    return _mm256_cvtps_epi32(acc);
+    ups_v8 acc = ups_dot8(p, offsets, w, taps);
+    acc = ups_v8_min(ups_v8_max(acc, ups_v8_zero()), ups_v8_set1(255.0f));
+    return ups_v8_round_int(acc);
 }
 /* With `stream` (dst 32-byte aligned), the bytes go to memory with
-   streaming stores straight from the registers. */
-#define UPS_STORE_32(p, v, stream) \
-    do { if (stream) _mm256_stream_si256((__m256i *)(p), (v)); \
-         else _mm256_storeu_si256((__m256i *)(p), (v)); } while (0)
-UPS_SPECIALISED void ups_combine_store_uint8_avx2(unsigned char *dst, const float *base,
+   streaming stores straight from the registers (ups_store_uint8_32). */
+UPS_SPECIALISED void ups_combine_store_uint8_vec(unsigned char *dst, const float *base,
                                                 const Py_ssize_t *offsets, const float *w,
                                                 Py_ssize_t taps, Py_ssize_t n, int stream) {
-    /* The packs work within 128-bit lanes; the permutation puts the
-       four 32-bit groups of each lane back in order. */
-    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
     Py_ssize_t i = 0;
     if (taps <= 16) {
         /* Row pointers and broadcast weights in locals: a byte store may
            alias anything, so the compiler would otherwise reload the
            tables after every store. */
         const float *rows[16];
-        __m256 wv[16];
-        __m256i v[4];
+        ups_v8 wv[16];
+        ups_v8i v[4];
         Py_ssize_t k, q;
         for (k = 0; k < taps; k++) {
             rows[k] = base + offsets[k];
-            wv[k] = _mm256_set1_ps(w[k]);
+            wv[k] = ups_v8_set1(w[k]);
         }
         for (; i + 32 <= n; i += 32) {
             for (q = 0; q < 4; q++) {
-                __m256 acc = _mm256_mul_ps(wv[0], _mm256_loadu_ps(rows[0] + i + 8 * q));
+                ups_v8 acc = ups_v8_mul(wv[0], ups_v8_loadu(rows[0] + i + 8 * q));
                 for (k = 1; k < taps; k++)
-                    acc = UPS_MADD(wv[k], _mm256_loadu_ps(rows[k] + i + 8 * q), acc);
-                acc = _mm256_min_ps(_mm256_max_ps(acc, _mm256_setzero_ps()),
-                                    _mm256_set1_ps(255.0f));
-                v[q] = _mm256_cvtps_epi32(acc);
+                    acc = UPS_MADD(wv[k], ups_v8_loadu(rows[k] + i + 8 * q), acc);
+                acc = ups_v8_min(ups_v8_max(acc, ups_v8_zero()),
+                                    ups_v8_set1(255.0f));
+                v[q] = ups_v8_round_int(acc);
             }
-            __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(v[0], v[1]),
-                                                _mm256_packs_epi32(v[2], v[3]));
-            UPS_STORE_32(dst + i, _mm256_permutevar8x32_epi32(bytes, order), stream);
+            ups_store_uint8_32(dst + i, v[0], v[1], v[2], v[3], stream);
         }
     }
     for (; i + 32 <= n; i += 32) {
         const float *p = base + i;
-        __m256i a = ups_sum8(p, offsets, w, taps), b = ups_sum8(p + 8, offsets, w, taps);
-        __m256i c = ups_sum8(p + 16, offsets, w, taps), d = ups_sum8(p + 24, offsets, w, taps);
-        __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
-        UPS_STORE_32(dst + i, _mm256_permutevar8x32_epi32(bytes, order), stream);
+        ups_v8i a = ups_sum8(p, offsets, w, taps), b = ups_sum8(p + 8, offsets, w, taps);
+        ups_v8i c = ups_sum8(p + 16, offsets, w, taps), d = ups_sum8(p + 24, offsets, w, taps);
+        ups_store_uint8_32(dst + i, a, b, c, d, stream);
     }
 }
 #endif
-/* Returns 0 (nothing done) when asked to stream without the AVX2 build
+/* Returns 0 (nothing done) when asked to stream without a vector build
    or to an unaligned destination: the caller then stages the bytes. */
 static int ups_combine_store_uint8(unsigned char *dst, const float *base,
                                    const Py_ssize_t *offsets, const float *w,
                                    Py_ssize_t taps, Py_ssize_t n, int stream) {
     Py_ssize_t i = 0, k;
-#if defined(__AVX2__)
+#if defined(UPS_SIMD)
     if (stream && ((size_t)dst & 31) != 0) return 0;
-    if (taps == 2) ups_combine_store_uint8_avx2(dst, base, offsets, w, 2, n, stream);
-    else if (taps == 4) ups_combine_store_uint8_avx2(dst, base, offsets, w, 4, n, stream);
-    else ups_combine_store_uint8_avx2(dst, base, offsets, w, taps, n, stream);
+    if (taps == 2) ups_combine_store_uint8_vec(dst, base, offsets, w, 2, n, stream);
+    else if (taps == 4) ups_combine_store_uint8_vec(dst, base, offsets, w, 4, n, stream);
+    else ups_combine_store_uint8_vec(dst, base, offsets, w, taps, n, stream);
     i = n - n % 32;
 #else
     if (stream) return 0;
@@ -113,49 +114,49 @@ static int ups_combine_store_uint8(unsigned char *dst, const float *base,
     return 1;
 }
 /* The vertical combination of uint8 rows into a float row, with the same
-   operations as the C loop it replaces (a product, then fused
-   multiply-adds in tap order, as GCC contracts that loop) but the sums
+   operations as the C loop it replaces (a product, then a product added
+   per tap in tap order, nothing fused) but the sums
    kept in registers instead of going through the row once per tap, and
-   the rows in `ahead` prefetched as in ups_combine_avx2. Returns 0
-   (nothing done) without AVX2 and FMA or with more than 16 taps. */
+   the rows in `ahead` prefetched as in ups_combine_vec. Returns 0
+   (nothing done) without a vector build (UPS_SIMD) or with more than 16 taps. */
 static int ups_combine_uint8_float(float *dst, const unsigned char *base,
                                    const Py_ssize_t *offsets, const float *w,
                                    Py_ssize_t taps, Py_ssize_t n,
                                    const unsigned char *const *ahead, int n_ahead) {
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(UPS_SIMD)
     const unsigned char *rows[16];
-    __m256 wv[16];
+    ups_v8 wv[16];
     Py_ssize_t i = 0, k;
     int a;
     if (taps > 16) return 0;
     for (k = 0; k < taps; k++) {
         rows[k] = base + offsets[k];
-        wv[k] = _mm256_set1_ps(w[k]);
+        wv[k] = ups_v8_set1(w[k]);
     }
     for (; i + 16 <= n; i += 16) {
         for (a = 0; a < n_ahead; a++)
-            _mm_prefetch((const char *)(ahead[a] + i), _MM_HINT_T1);
-        __m256 lo = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + i));
-        __m256 hi = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + i + 8));
+            ups_prefetch_l2(ahead[a] + i);
+        ups_v8 lo = ups_v8_mul(wv[0], ups_load8_uint8(rows[0] + i));
+        ups_v8 hi = ups_v8_mul(wv[0], ups_load8_uint8(rows[0] + i + 8));
         for (k = 1; k < taps; k++) {
-            lo = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + i), lo);
-            hi = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + i + 8), hi);
+            lo = UPS_MADD(wv[k], ups_load8_uint8(rows[k] + i), lo);
+            hi = UPS_MADD(wv[k], ups_load8_uint8(rows[k] + i + 8), hi);
         }
-        _mm256_storeu_ps(dst + i, lo);
-        _mm256_storeu_ps(dst + i + 8, hi);
+        ups_v8_storeu(dst + i, lo);
+        ups_v8_storeu(dst + i + 8, hi);
     }
     /* The tail as vectors, the last one ending at n, as in
-       ups_combine_avx2. */
+       ups_combine_vec. */
     while (i < n && n >= 8) {
         Py_ssize_t at = i + 8 <= n ? i : n - 8;
-        __m256 v = _mm256_mul_ps(wv[0], ups_load8_uint8(rows[0] + at));
-        for (k = 1; k < taps; k++) v = _mm256_fmadd_ps(wv[k], ups_load8_uint8(rows[k] + at), v);
-        _mm256_storeu_ps(dst + at, v);
+        ups_v8 v = ups_v8_mul(wv[0], ups_load8_uint8(rows[0] + at));
+        for (k = 1; k < taps; k++) v = UPS_MADD(wv[k], ups_load8_uint8(rows[k] + at), v);
+        ups_v8_storeu(dst + at, v);
         i = at + 8;
     }
     for (; i < n; i++) {
         float acc = w[0] * (float)rows[0][i];
-        for (k = 1; k < taps; k++) acc = fmaf(w[k], (float)rows[k][i], acc);
+        for (k = 1; k < taps; k++) acc = acc + w[k] * (float)rows[k][i];
         dst[i] = acc;
     }
     return 1;
