@@ -162,25 +162,41 @@ def default_cache():
 @needs_proc
 @needs_plain_allocator
 def test_a_same_size_pipeline_reuses_its_blocks_and_stays_flat(default_cache):
-    """30 calls on 540 x 960 RGB images at x2 (24 MiB outputs, linear and cubic on
-    two threads): after two warm-up calls the output comes back at the same address
-    and the process does not grow."""
+    """62 calls on 540 x 960 RGB images at x2 (24 MiB outputs, linear and cubic on
+    two threads): after two warm-up calls the output comes back at the same address,
+    and over two windows of 15 calls the process grows by less than one output in
+    the first and does not grow in the second.
+
+    The first window may take one step of the C heap's own (CI, stage 3, Python 3.9:
+    11.5 MiB once, not reproduced in three reruns): glibc moves its mmap threshold
+    when a large block is freed, so a later block of that size may come from the
+    heap, which keeps it. A leak grows in every window; the second one catches it.
+    """
     x = np.random.default_rng(3).random((1, 540, 960, 3), dtype=np.float32)
 
     def call(mode):
         out = upsample.upsample(x, 2, mode, num_threads=2)
         return out.ctypes.data
 
-    for mode in ("linear", "cubic"):
-        call(mode)
-        first = call(mode)
+    def window(mode):
         gc.collect()
         before = resident_bytes()
         addresses = {call(mode) for _ in range(15)}
         gc.collect()
-        grown = resident_bytes() - before
+        return addresses, resident_bytes() - before
+
+    for mode in ("linear", "cubic"):
+        call(mode)
+        first = call(mode)
+        addresses, grown_first = window(mode)
         assert addresses == {first}
-        assert grown < 4 * MiB, f"{mode}: resident memory grew by {grown / MiB:.1f} MiB"
+        assert grown_first < 24 * MiB, (
+            f"{mode}: resident memory grew by {grown_first / MiB:.1f} MiB in 15 calls")
+        addresses, grown = window(mode)
+        assert addresses == {first}
+        assert grown < 4 * MiB, (
+            f"{mode}: resident memory grew by {grown / MiB:.1f} MiB in 15 more calls "
+            f"(after {grown_first / MiB:.1f} MiB in the first 15)")
 
 
 def test_a_full_cache_keeps_the_most_recently_freed_block(default_cache):
