@@ -365,9 +365,10 @@ def main():
     """Parse the command line; count the suite, or print the table of saved counts."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="run only rows whose label contains this")
-    parser.add_argument("--kernels", default=None, choices=("avx2", "base", "neon"),
+    parser.add_argument("--kernels", default=None, choices=("avx2", "base"),
                         help="UPSAMPLE_KERNELS for the child (default: avx2 on x86, "
-                             "base on arm64); the child fails if it runs others")
+                             "base on arm64, whose NEON paths live in the base build: "
+                             "kernel_info()['simd']); the child fails if it runs others")
     parser.add_argument("--counter", default="callgrind", choices=("callgrind", "qemu"),
                         help="on x86: callgrind, or the QEMU plugin under qemu-x86_64")
     parser.add_argument("--arm64", metavar="ROOT",
