@@ -223,6 +223,21 @@ def _large_cases(cases):
               out_dtype=out_dtype, threads=2)
 
 
+def _wide_row_cases(cases):
+    # Short images of wide rows shrunk strongly, resampled width first without the row
+    # tiles: uint8 RGB and RGBA rows straight from their bytes (ups_uint8_pixels.h),
+    # float32 RGB rows four lanes at a time (ups_three_pixels.h); 2 and 4 taps.
+    for shape, dtype, mode, scale, threads in [
+            ((1, 16, 600, 3), "uint8", "linear", [0.25, 0.25], 1),
+            ((1, 16, 600, 4), "uint8", "linear", [0.25, 0.25], 1),
+            ((1, 12, 1200, 3), "uint8", "cubic", [0.2, 0.3], 1),
+            ((1, 12, 1200, 4), "uint8", "cubic", [0.2, 0.3], 1),
+            ((1, 96, 1920, 3), "uint8", "linear", [0.25, 0.25], 2),
+            ((1, 24, 900, 3), "float32", "linear", [0.25, 0.25], 1)]:
+        _case(cases, "wide_rows", shape, dtype, mode, scale, threads=threads,
+              out_dtype="uint8" if dtype == "uint8" else None, special=dtype == "float32")
+
+
 def _backward_cases(cases):
     # The gradient: the forward's passes with transposed tables.
     for dtype, (shape, scale), mode, in itertools.product(
@@ -242,7 +257,7 @@ def all_cases():
     """Every case, in a fixed order (nothing here asks the build or the CPU)."""
     cases = []
     for add in (_planar_cases, _row_cases, _volume_cases, _nearest_cases, _layout_cases,
-                _large_cases, _backward_cases):
+                _large_cases, _backward_cases, _wide_row_cases):
         add(cases)
     names = [case["name"] for case in cases]
     assert len(set(names)) == len(names), "case names must be unique"

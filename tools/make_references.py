@@ -40,6 +40,13 @@ REQUIRED_PATHS = [
     "planar_pass_uint8 width_first=True row_tiles=True",
     "planar_pass_uint8 width_first=False row_tiles=True",
     "planar_pass_uint8 width_first=True row_tiles=False doubling=True",
+    # RGB and RGBA rows resampled from their bytes (ups_uint8_pixels.h), float32 RGB rows
+    # four lanes at a time (ups_three_pixels.h).
+    "planar_pass_uint8 width_first=True row_tiles=False doubling=False channels=3",
+    "planar_pass_uint8 width_first=True row_tiles=False doubling=False channels=4",
+    "planar_pass dtype=float32 width_first=True row_tiles=False doubling=False wide=False "
+    "channels=3",
+    "horizontal_pass dtype=float32 doubling=False channels=3",
     "stream=True",
     "threads=2",
     "halve_pass dtype=float32",

@@ -455,10 +455,31 @@ def special_cases(rng):
     return cases
 
 
+def wide_row_cases():
+    """Short images of wide rows shrunk strongly, which the planner resamples width first
+    without the row tiles (not every source row is read): uint8 RGB and RGBA rows
+    resampled straight from their bytes (ups_uint8_pixels.h), float32 RGB rows four lanes
+    at a time (ups_three_pixels.h), 2 (linear) and 4 (cubic) taps. After the other
+    families and with their own generator, so that adding them renumbered no case."""
+    rng = np.random.default_rng(SEED + 19)
+    cases = []
+    for i, (shape, scale, mode) in enumerate([
+            ((16, 600), [0.25, 0.25], "linear"), ((24, 900), [0.25, 0.25], "linear"),
+            ((24, 900), [0.3, 0.3], "linear"), ((12, 1200), [0.2, 0.3], "cubic"),
+            ((12, 2400), [0.2, 0.45], "cubic"), ((96, 1920), [0.25, 0.25], "linear")]):
+        for channels in (3, 4):
+            cases.append(_case("wide_rows_uint8", [1, *shape, channels], "uint8", mode,
+                               scale=scale, out_dtype="uint8", threads=1 + i % 2))
+        cases.append(_case("wide_rows_float", [int(rng.integers(1, 3)), *shape, 3], "float32",
+                           mode, scale=scale, threads=1 + (i + 1) % 2,
+                           special=bool(i % 3 == 2)))
+    return cases
+
+
 def all_cases():
     """The fixed list of cases (the same for every build: nothing here asks the build)."""
     rng = np.random.default_rng(SEED)
-    cases = nearest_cases(rng) + weighted_cases(rng) + special_cases(rng)
+    cases = nearest_cases(rng) + weighted_cases(rng) + special_cases(rng) + wide_row_cases()
     for number, case in enumerate(cases):
         case["id"] = f"{number:04d}-{case['family']}"
     return cases
@@ -539,8 +560,8 @@ class EntryTally:
                      row_tiles, scratch, index_scratch, stream, threads):
         return self._tags("planar_pass", dtype=src.dtype, width_first=bool(width_first),
                           row_tiles=bool(row_tiles), doubling=bool(w_doubling),
-                          wide=channels >= 8, h_taps=self._taps(h_taps),
-                          w_taps=self._taps(w_taps),
+                          wide=channels >= 8, channels=min(channels, 5),
+                          h_taps=self._taps(h_taps), w_taps=self._taps(w_taps),
                           stream=bool(stream), threads=threads)
 
     def _planar_pass_uint8(self, *args):
@@ -549,9 +570,8 @@ class EntryTally:
          index_scratch, stream, threads) = args
         return self._tags("planar_pass_uint8", width_first=bool(width_first),
                           row_tiles=bool(row_tiles), doubling=bool(w_doubling),
-                          h_taps=self._taps(h_taps), w_taps=self._taps(w_taps),
-                          stream=bool(stream),
-                          threads=threads)
+                          channels=min(channels, 5), h_taps=self._taps(h_taps),
+                          w_taps=self._taps(w_taps), stream=bool(stream), threads=threads)
 
     def _volume_pass(self, src, dst, *args):
         w_doubling, row_tiles, stream, threads = args[17], args[18], args[22], args[23]

@@ -12,6 +12,11 @@ cdef extern from "ups_four_pixels.h":
                         const Py_ssize_t* offsets, const float* weights,
                         Py_ssize_t taps) noexcept nogil
 
+cdef extern from "ups_three_pixels.h":
+    int ups_pixels_three(float* dst, const float* src, Py_ssize_t n_out,
+                         const Py_ssize_t* offsets, const float* weights,
+                         Py_ssize_t taps) noexcept nogil
+
 cdef extern from "ups_wide_pixels.h":
     int ups_pixels_wide(float* dst, const float* src, Py_ssize_t n_out, Py_ssize_t channels,
                         const Py_ssize_t* offsets, const float* weights,
@@ -125,6 +130,11 @@ cdef void _resample_pixels_table(real* dst, const real* src, Py_ssize_t n_out,
         else:
             _resample_pixels_small(dst, src, n_out, 2, offsets, weights, taps)
     elif channels == 3:
+        if real is float:
+            # One vector per pixel, a neighbour's value in the fourth lane
+            # (ups_three_pixels.h), the same operations.
+            if ups_pixels_three(dst, src, n_out, offsets, weights, taps):
+                return
         if taps == 2:
             _resample_pixels_small(dst, src, n_out, 3, offsets, weights, 2)
         elif taps == 4:

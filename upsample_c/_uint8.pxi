@@ -17,6 +17,11 @@ cdef extern from "ups_uint8.h":
                                 Py_ssize_t n, const unsigned char* const* ahead,
                                 int n_ahead) noexcept nogil
 
+cdef extern from "ups_uint8_pixels.h":
+    int ups_pixels_from_uint8(float* dst, const unsigned char* src, Py_ssize_t n_out,
+                              Py_ssize_t channels, const Py_ssize_t* offsets,
+                              const float* weights, Py_ssize_t taps) noexcept nogil
+
 
 ctypedef unsigned char uint8_t
 
@@ -167,6 +172,10 @@ cdef void _planar_uint8_chunk(const uint8_t* src, uint8_t* dst, Py_ssize_t first
     cdef float* ring = scratch + (ROW_TILE if row_tiles else 1) * in_len
     cdef float* tile = ring + ring_n * out_len
     cdef Py_ssize_t r, o, j, k, s, g, slot
+    # Width first without the tiles, a source row of 3 or 4 channels is resampled
+    # straight from its uint8 values (ups_uint8_pixels.h, which says where that pays)
+    # rather than converted whole first; scale-2 rows keep their doubling loops.
+    cdef bint direct = w_double == 0
     if row_tiles and not width_first:
         # No ring height first: the whole index scratch (ring_rows onwards, 2 * h_taps
         # and more) holds the row offsets of a pair of rows.
@@ -187,6 +196,10 @@ cdef void _planar_uint8_chunk(const uint8_t* src, uint8_t* dst, Py_ssize_t first
                         _fill_ring_rows_uint8(src, ring, o, s, h_in, in_len, out_len, w_out,
                                               channels, w_offsets, w_weights, w_taps, ring_n,
                                               ring_rows, in_rows, tile)
+                    elif direct and ups_pixels_from_uint8(ring + slot * out_len,
+                                                          src + g * in_len, w_out, channels,
+                                                          w_offsets, w_weights, w_taps):
+                        ring_rows[slot] = g
                     else:
                         _load_uint8(in_rows, src + g * in_len, in_len)
                         _resample_pixels(ring + slot * out_len, in_rows, 0, w_out, channels,
