@@ -456,11 +456,12 @@ def special_cases(rng):
 
 
 def wide_row_cases():
-    """Short images of wide rows shrunk strongly, which the planner resamples width first
+    """Images of wide rows shrunk strongly, which the planner resamples width first
     without the row tiles (not every source row is read): uint8 RGB and RGBA rows
     resampled straight from their bytes (ups_uint8_pixels.h), float32 RGB rows four lanes
-    at a time (ups_three_pixels.h), 2 (linear) and 4 (cubic) taps. After the other
-    families and with their own generator, so that adding them renumbered no case."""
+    at a time (ups_three_pixels.h), 2 (linear) and 4 (cubic) taps, and images large
+    enough to prefetch the next source row. After the other families and with their own
+    generator, so that adding them renumbered no case."""
     rng = np.random.default_rng(SEED + 19)
     cases = []
     for i, (shape, scale, mode) in enumerate([
@@ -473,6 +474,15 @@ def wide_row_cases():
         cases.append(_case("wide_rows_float", [int(rng.integers(1, 3)), *shape, 3], "float32",
                            mode, scale=scale, threads=1 + (i + 1) % 2,
                            special=bool(i % 3 == 2)))
+    # Images of 16 MiB and more, which prefetch the next source row (AHEAD_IMAGE_BYTES,
+    # _planar.pxi) and resample their rows 32 output pixels at a time.
+    for i, (shape, dtype) in enumerate([((1, 1024, 1024, 4), "float32"),
+                                        ((1, 1024, 1366, 3), "float32"),
+                                        ((1, 2048, 2048, 4), "uint8"),
+                                        ((1, 2048, 2732, 3), "uint8")]):
+        cases.append(_case("wide_rows_far", list(shape), dtype, "linear", scale=[0.25, 0.25],
+                           out_dtype="uint8" if dtype == "uint8" else None,
+                           threads=1 + i % 2, special=dtype == "float32"))
     return cases
 
 
