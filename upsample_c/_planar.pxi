@@ -50,12 +50,11 @@ cdef void _resample_row_ahead(real* dst, const real* row, const real* ahead,
                               Py_ssize_t w_double) noexcept nogil:
     """_resample_pixels of a whole row, AHEAD_PIXELS output pixels at a time, each
     stretch preceded by a prefetch of what those pixels read in `ahead` (the next
-    source row, or NULL). Which code computes a pixel depends only on its position
-    (_resample_pixels), so the blocks change no value."""
+    source row). Which code computes a pixel depends only on its position
+    (_resample_pixels), so the blocks change no value. Prefetching the whole next
+    row at once before the row instead was slower than no prefetch at all (0.89-0.93x,
+    ab.py, same cases as AHEAD_IMAGE_BYTES)."""
     cdef Py_ssize_t first = 0, last
-    if ahead == NULL:
-        _resample_pixels(dst, row, 0, w_out, channels, offsets, weights, taps, w_double)
-        return
     while first < w_out:
         last = first + AHEAD_PIXELS if first + AHEAD_PIXELS < w_out else w_out
         ups_prefetch_span(ahead, offsets[first * taps] * sizeof(real),
@@ -145,10 +144,13 @@ cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first
                                     w_offsets, w_weights, w_taps, ring_n, ring_rows, tile)
                 else:
                     ahead = _next_source_row(h_index, h_taps, h_out, j, k) if far else -1
-                    _resample_row_ahead(ring + slot * out_len, src + g * in_len,
-                                        src + (o * h_in + ahead) * in_len if ahead >= 0
-                                        else NULL, w_out, channels, w_offsets, w_weights,
-                                        w_taps, w_double)
+                    if ahead >= 0:
+                        _resample_row_ahead(ring + slot * out_len, src + g * in_len,
+                                            src + (o * h_in + ahead) * in_len, w_out,
+                                            channels, w_offsets, w_weights, w_taps, w_double)
+                    else:
+                        _resample_pixels(ring + slot * out_len, src + g * in_len, 0, w_out,
+                                         channels, w_offsets, w_weights, w_taps, w_double)
                     ring_rows[slot] = g
             row_offsets[k] = slot * out_len
         _combine_rows_out(dst + r * out_len, ring, row_offsets, h_weights + j * h_taps,
