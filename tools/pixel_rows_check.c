@@ -23,7 +23,7 @@ static float rndf(void) {
     return ((float)(rnd() % 2000001) - 1000000.0f) / 1234.5f;
 }
 int main(void) {
-    int trial, bad = 0;
+    int trial, bad = 0, checked = 0;
     for (trial = 0; trial < 3000; trial++) {
         Py_ssize_t n_in = 1 + rnd() % 50, n_out = 1 + rnd() % 40, taps = 1 + rnd() % 6, channels = 3 + rnd() % 2;
         Py_ssize_t j, k, c;
@@ -39,13 +39,16 @@ int main(void) {
         for (j = 0; j < n_out * taps; j++) { off[j] = (rnd() % 5 == 0) ? 0 : (Py_ssize_t)(rnd() % n_in); w[j] = rndf(); if (isnan(w[j]) || isinf(w[j])) w[j] = 0.5f; }
         /* float RGB */
         for (j = 0; j < n_out * taps; j++) off[j] *= 3;
-        ups_pixels_three(a, srcf, n_out, off, w, taps);
+        /* Rows of fewer than 8 pixels are left to the scalar loop (returns 0). */
+        int three = ups_pixels_three(a, srcf, n_out, off, w, taps);
         for (j = 0; j < n_out; j++) for (c = 0; c < 3; c++) {
             float acc = w[j * taps] * srcf[off[j * taps] + c];
             for (k = 1; k < taps; k++) acc = acc + w[j * taps + k] * srcf[off[j * taps + k] + c];
             b[j * 3 + c] = acc;
         }
-        for (j = 0; j < n_out * 3; j++) if (memcmp(&a[j], &b[j], 4) && !(isnan(a[j]) && isnan(b[j]))) bad++;
+        for (j = 0; three && j < n_out * 3; j++)
+            if (memcmp(&a[j], &b[j], 4) && !(isnan(a[j]) && isnan(b[j]))) bad++;
+        checked += three;
         /* uint8 RGB / RGBA */
         for (j = 0; j < n_out * taps; j++) off[j] = off[j] / 3 * channels;
         if (!ups_pixels_from_uint8(a, src8, n_out, channels, off, w, taps)) { printf("declined\n"); return 2; }
@@ -57,6 +60,7 @@ int main(void) {
         for (j = 0; j < n_out * channels; j++) if (memcmp(&a[j], &b[j], 4) && !(isnan(a[j]) && isnan(b[j]))) bad++;
         free(srcf); free(src8); free(off); free(w); free(a); free(b);
     }
-    printf("%s: %d values differ\n", UPS_SIMD_NAME, bad);
-    return bad != 0;
+    printf("%s: %d values differ (%d float RGB rows through the vector loop)\n",
+           UPS_SIMD_NAME, bad, checked);
+    return bad != 0 || checked == 0;
 }

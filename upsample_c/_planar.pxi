@@ -44,17 +44,28 @@ cdef inline Py_ssize_t _next_source_row(const Py_ssize_t* h_index, Py_ssize_t h_
     return -1
 
 
-cdef void _resample_row_ahead(real* dst, const real* row, const real* ahead,
+cdef void _resample_row_ahead(real* dst, const real* src, Py_ssize_t o, Py_ssize_t j,
+                              Py_ssize_t k, Py_ssize_t h_in, Py_ssize_t in_len,
+                              Py_ssize_t h_out, const Py_ssize_t* h_index, Py_ssize_t h_taps,
                               Py_ssize_t w_out, Py_ssize_t channels,
                               const Py_ssize_t* offsets, const real* weights, Py_ssize_t taps,
                               Py_ssize_t w_double) noexcept nogil:
-    """_resample_pixels of a whole row, AHEAD_PIXELS output pixels at a time, each
-    stretch preceded by a prefetch of what those pixels read in `ahead` (the next
-    source row). Which code computes a pixel depends only on its position
-    (_resample_pixels), so the blocks change no value. Prefetching the whole next
-    row at once before the row instead was slower than no prefetch at all (0.89-0.93x,
-    ab.py, same cases as AHEAD_IMAGE_BYTES)."""
+    """_resample_pixels of source row h_index[j, k] of image o, AHEAD_PIXELS output
+    pixels at a time, each stretch preceded by a prefetch of what those pixels read
+    in the next source row (_next_source_row). Which code computes a pixel depends
+    only on its position (_resample_pixels), so the blocks change no value.
+    Prefetching the whole next row at once before the row instead was slower than no
+    prefetch at all (0.89-0.93x, ab.py, same cases as AHEAD_IMAGE_BYTES). A function
+    of its own, so that the loop of the smaller images keeps its registers (inlined,
+    the suite's volume pass took 0.3% more instructions)."""
+    cdef const real* row = src + (o * h_in + h_index[j * h_taps + k]) * in_len
+    cdef Py_ssize_t next_row = _next_source_row(h_index, h_taps, h_out, j, k)
+    cdef const real* ahead
     cdef Py_ssize_t first = 0, last
+    if next_row < 0:
+        _resample_pixels(dst, row, 0, w_out, channels, offsets, weights, taps, w_double)
+        return
+    ahead = src + (o * h_in + next_row) * in_len
     while first < w_out:
         last = first + AHEAD_PIXELS if first + AHEAD_PIXELS < w_out else w_out
         ups_prefetch_span(ahead, offsets[first * taps] * sizeof(real),
@@ -129,7 +140,7 @@ cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first
     """
     cdef Py_ssize_t in_len = w_in * channels
     cdef Py_ssize_t out_len = w_out * channels
-    cdef Py_ssize_t r, o, j, k, s, g, slot, ahead
+    cdef Py_ssize_t r, o, j, k, s, g, slot
     cdef bint far = h_in * in_len * sizeof(real) >= AHEAD_IMAGE_BYTES
     for r in range(first, last):
         o = r // h_out
@@ -143,11 +154,10 @@ cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first
                     _fill_ring_rows(src, ring, o, s, h_in, in_len, out_len, w_out, channels,
                                     w_offsets, w_weights, w_taps, ring_n, ring_rows, tile)
                 else:
-                    ahead = _next_source_row(h_index, h_taps, h_out, j, k) if far else -1
-                    if ahead >= 0:
-                        _resample_row_ahead(ring + slot * out_len, src + g * in_len,
-                                            src + (o * h_in + ahead) * in_len, w_out,
-                                            channels, w_offsets, w_weights, w_taps, w_double)
+                    if far:
+                        _resample_row_ahead(ring + slot * out_len, src, o, j, k, h_in,
+                                            in_len, h_out, h_index, h_taps, w_out, channels,
+                                            w_offsets, w_weights, w_taps, w_double)
                     else:
                         _resample_pixels(ring + slot * out_len, src + g * in_len, 0, w_out,
                                          channels, w_offsets, w_weights, w_taps, w_double)

@@ -149,16 +149,24 @@ cdef void _planar_uint8_tiles_height_first(const uint8_t* src, uint8_t* dst, Py_
         r += count
 
 
-cdef bint _resample_uint8_row(float* dst, const uint8_t* row, const uint8_t* ahead,
-                             Py_ssize_t w_out, Py_ssize_t channels, const Py_ssize_t* offsets,
-                             const float* weights, Py_ssize_t taps) noexcept nogil:
-    """A row of uint8 pixels resampled straight from its bytes (ups_pixels_from_uint8),
-    AHEAD_PIXELS output pixels at a time, each stretch preceded by a prefetch of what
-    those pixels read in `ahead` (the next source row, or NULL); False, with nothing
-    written, for the channel counts that function leaves to the float rows."""
+cdef bint _resample_uint8_row(float* dst, const uint8_t* src, Py_ssize_t o, Py_ssize_t j,
+                             Py_ssize_t k, Py_ssize_t h_in, Py_ssize_t in_len,
+                             Py_ssize_t h_out, const Py_ssize_t* h_index, Py_ssize_t h_taps,
+                             bint far, Py_ssize_t w_out, Py_ssize_t channels,
+                             const Py_ssize_t* offsets, const float* weights,
+                             Py_ssize_t taps) noexcept nogil:
+    """Source row h_index[j, k] of image o, uint8 pixels, resampled straight from its
+    bytes (ups_pixels_from_uint8); when `far`, AHEAD_PIXELS output pixels at a time,
+    each stretch preceded by a prefetch of what those pixels read in the next source
+    row (_next_source_row). False, with nothing written, for the channel counts that
+    function leaves to the float rows."""
+    cdef const uint8_t* row = src + (o * h_in + h_index[j * h_taps + k]) * in_len
+    cdef Py_ssize_t next_row = _next_source_row(h_index, h_taps, h_out, j, k) if far else -1
+    cdef const uint8_t* ahead
     cdef Py_ssize_t first = 0, last
-    if ahead == NULL:
+    if next_row < 0:
         return ups_pixels_from_uint8(dst, row, w_out, channels, offsets, weights, taps)
+    ahead = src + (o * h_in + next_row) * in_len
     while first < w_out:
         last = first + AHEAD_PIXELS if first + AHEAD_PIXELS < w_out else w_out
         ups_prefetch_span(ahead, offsets[first * taps], offsets[last * taps - 1] + channels)
@@ -191,7 +199,7 @@ cdef void _planar_uint8_chunk(const uint8_t* src, uint8_t* dst, Py_ssize_t first
     cdef float* in_rows = scratch
     cdef float* ring = scratch + (ROW_TILE if row_tiles else 1) * in_len
     cdef float* tile = ring + ring_n * out_len
-    cdef Py_ssize_t r, o, j, k, s, g, slot, ahead
+    cdef Py_ssize_t r, o, j, k, s, g, slot
     # Width first without the tiles, a source row of 3 or 4 channels is resampled
     # straight from its uint8 values (ups_uint8_pixels.h, which says where that pays)
     # rather than converted whole first; scale-2 rows keep their doubling loops.
@@ -215,15 +223,14 @@ cdef void _planar_uint8_chunk(const uint8_t* src, uint8_t* dst, Py_ssize_t first
                 g = o * h_in + s
                 slot = s % ring_n
                 if ring_rows[slot] != g:
-                    ahead = _next_source_row(h_index, h_taps, h_out, j, k) if far else -1
                     if row_tiles:
                         _fill_ring_rows_uint8(src, ring, o, s, h_in, in_len, out_len, w_out,
                                               channels, w_offsets, w_weights, w_taps, ring_n,
                                               ring_rows, in_rows, tile)
                     elif direct and _resample_uint8_row(
-                            ring + slot * out_len, src + g * in_len,
-                            src + (o * h_in + ahead) * in_len if ahead >= 0 else NULL,
-                            w_out, channels, w_offsets, w_weights, w_taps):
+                            ring + slot * out_len, src, o, j, k, h_in, in_len, h_out,
+                            h_index, h_taps, far, w_out, channels, w_offsets, w_weights,
+                            w_taps):
                         ring_rows[slot] = g
                     else:
                         _load_uint8(in_rows, src + g * in_len, in_len)

@@ -74,10 +74,13 @@ static inline float ups_read_float(const void *row, Py_ssize_t i) {
 }
 #endif
 
-/* Returns 0 (nothing done) without vector extensions. */
+/* Returns 0 (nothing done) without vector extensions, and for fewer than 8 pixels (the
+   edges of scale-2 rows, _resample_pixels), where the scalar loop is cheaper: through
+   this loop the suite's 512x512 RGB x2 cubic took 0.5% more kernel instructions. */
 static int ups_pixels_three(float *dst, const float *src, Py_ssize_t n_out,
                             const Py_ssize_t *offsets, const float *weights, Py_ssize_t taps) {
 #if defined(__GNUC__)
+    if (n_out < 8) return 0;
     ups_three_row_taps(dst, src, n_out, offsets, weights, taps, ups_four_read_float,
                        ups_read_float);
     return 1;
