@@ -32,9 +32,9 @@ def halvings(monkeypatch):
 
 SHAPES = [(1, 8, 6, 1), (2, 6, 10, 2), (1, 4, 1400, 3), (3, 2, 4, 4), (1, 6, 8, 5),
           (1, 2, 2, 1000)]
-# Rows of 1, 2 and 4 channels long enough for the AVX2 kernel's 32-byte steps, with a
-# tail of single pixels after them (100, 70 and 180 output bytes).
-LANE_SHAPES = [(1, 4, 200, 1), (1, 2, 70, 2), (2, 6, 90, 4)]
+# Rows long enough for the AVX2 kernels' steps (32 bytes for 1, 2 and 4 channels, 24
+# for 3), with a tail of single pixels after them.
+LANE_SHAPES = [(1, 4, 200, 1), (1, 2, 70, 2), (2, 6, 90, 4), (1, 4, 42, 3), (2, 2, 130, 3)]
 
 
 @pytest.mark.parametrize("shape", SHAPES + LANE_SHAPES)
