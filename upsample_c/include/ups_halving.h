@@ -48,7 +48,7 @@ UPS_SPECIALISED void ups_halve_items(unsigned char *out, const unsigned char *r0
    pair side by side, one multiply-add of bytes by 1 sums each side-by-side pair into a
    16-bit lane, and the rounding is ups_mean4's on those lanes (sums up to 1020 fit), so
    the bytes are the loop's. Returns the output pixels done, a multiple of 32 / channels;
-   the caller finishes the row. The NEON build keeps the loop above. */
+   the caller finishes the row. */
 #if defined(UPS_SIMD_AVX2)
 static inline __m256i ups_halve_sums16(__m256i a, __m256i b, __m256i pairs, int shuffle) {
     const __m256i ones = _mm256_set1_epi8(1);
@@ -131,6 +131,57 @@ static Py_ssize_t ups_halve_uint8_rgb(unsigned char *out, const unsigned char *r
     }
     return p;
 }
+#elif defined(UPS_SIMD_NEON)
+/* NEON: vldN splits 16 source pixels into one vector per channel, a pairwise widening
+   add sums each pixel pair into a 16-bit lane, ups_mean4 rounds there, and vstN
+   interleaves the eight output pixels back; the same bytes as the loop. */
+static inline uint8x8_t ups_halve_neon(uint8x16_t a, uint8x16_t b) {
+    const uint16x8_t one = vdupq_n_u16(1);
+    uint16x8_t s = vaddq_u16(vpaddlq_u8(a), vpaddlq_u8(b));
+    return vmovn_u16(vshrq_n_u16(vaddq_u16(vaddq_u16(s, one),
+                                           vandq_u16(vshrq_n_u16(s, 2), one)), 2));
+}
+static Py_ssize_t ups_halve_uint8_lanes(unsigned char *out, const unsigned char *r0,
+                                        const unsigned char *r1, Py_ssize_t w_out,
+                                        Py_ssize_t channels) {
+    Py_ssize_t p = 0;
+    if (channels == 1) {
+        for (; p + 8 <= w_out; p += 8)
+            vst1_u8(out + p, ups_halve_neon(vld1q_u8(r0 + 2 * p), vld1q_u8(r1 + 2 * p)));
+    } else if (channels == 2) {
+        for (; p + 8 <= w_out; p += 8) {
+            uint8x16x2_t a = vld2q_u8(r0 + 4 * p), b = vld2q_u8(r1 + 4 * p);
+            uint8x8x2_t o;
+            o.val[0] = ups_halve_neon(a.val[0], b.val[0]);
+            o.val[1] = ups_halve_neon(a.val[1], b.val[1]);
+            vst2_u8(out + 2 * p, o);
+        }
+    } else if (channels == 4) {
+        for (; p + 8 <= w_out; p += 8) {
+            uint8x16x4_t a = vld4q_u8(r0 + 8 * p), b = vld4q_u8(r1 + 8 * p);
+            uint8x8x4_t o;
+            o.val[0] = ups_halve_neon(a.val[0], b.val[0]);
+            o.val[1] = ups_halve_neon(a.val[1], b.val[1]);
+            o.val[2] = ups_halve_neon(a.val[2], b.val[2]);
+            o.val[3] = ups_halve_neon(a.val[3], b.val[3]);
+            vst4_u8(out + 4 * p, o);
+        }
+    }
+    return p;
+}
+static Py_ssize_t ups_halve_uint8_rgb(unsigned char *out, const unsigned char *r0,
+                                      const unsigned char *r1, Py_ssize_t w_out) {
+    Py_ssize_t p = 0;
+    for (; p + 8 <= w_out; p += 8) {
+        uint8x16x3_t a = vld3q_u8(r0 + 6 * p), b = vld3q_u8(r1 + 6 * p);
+        uint8x8x3_t o;
+        o.val[0] = ups_halve_neon(a.val[0], b.val[0]);
+        o.val[1] = ups_halve_neon(a.val[1], b.val[1]);
+        o.val[2] = ups_halve_neon(a.val[2], b.val[2]);
+        vst3_u8(out + 3 * p, o);
+    }
+    return p;
+}
 #else
 static Py_ssize_t ups_halve_uint8_lanes(unsigned char *out, const unsigned char *r0,
                                         const unsigned char *r1, Py_ssize_t w_out,
@@ -143,7 +194,7 @@ static Py_ssize_t ups_halve_uint8_rgb(unsigned char *out, const unsigned char *r
     (void)out; (void)r0; (void)r1; (void)w_out;
     return 0;
 }
-#endif  /* UPS_SIMD_AVX2 */
+#endif  /* UPS_SIMD_AVX2, UPS_SIMD_NEON */
 #define UPS_HALVE_ITEMS 4096
 /* Where, in a scratch buffer of `size` + 4096 bytes, to put `size` bytes so that
    they sit half a page from `from` in the low 12 address bits. A store to
