@@ -62,9 +62,15 @@ def nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
     # 1.12x-1.20x slower on a 1080p x1.5 frame (ac607f4).
     stream = size * itemsize >= STREAM_MIN_BYTES and (col_double or pixel_bytes != 12)
     fixed = (offsets, counts, in_shape[-1], itemsize, strides[-1], col_double)
+    # Every argument of a call on one thread (the rule for small jobs), made once:
+    # the block and the tuple cost a small call about 0.15 µs.
+    serial = (*fixed, block(n_rows, out_shape[-2], 1, MIN_BLOCK_PIXELS), stream, 1, col_stride)
 
     def run(x, out, num_threads):
         threads = effective_num_threads(num_threads, work)
+        if threads == 1:
+            kernels.gather_nearest(x, out, *serial)
+            return
         kernels.gather_nearest(
             x, out, *fixed,
             block(n_rows, out_shape[-2], threads, MIN_BLOCK_PIXELS), stream, threads,

@@ -34,7 +34,7 @@ from upsample_c import _memory, effective_num_threads, kernels
 
 from ._axis_table import AxisTable, axis_tables, real_dtype
 from ._cast import through
-from ._threads import MIN_BLOCK_ELEMENTS, MIN_BLOCK_PIXELS, block, index_scratch, scratch
+from ._threads import MIN_BLOCK_ELEMENTS, MIN_BLOCK_PIXELS, block, scratch, scratches
 
 __all__ = ["AxisTable", "kernel_view", "weighted_fill", "weighted_passes", "weighted_schedule"]
 
@@ -142,19 +142,25 @@ def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tab
     if not passes:
         return _copy_fill
     is_complex = target_dtype.kind == "c"
+    # uint8 goes to the fused kernels as it is (None: x's own dtype).
+    source_dtype = None if fused else work_dtype
+    head, last = passes[:-1], passes[-1][0]
+    if not head and not is_complex:
+        # One pass (most images): no loop, no slice of the list at every call.
+        def fill_one(x, target, num_threads):
+            last(np.ascontiguousarray(x, dtype=source_dtype), target, num_threads)
+
+        return fill_one
 
     def fill(x, target, num_threads):
-        if fused:
-            current = np.ascontiguousarray(x)
-        else:
-            current = np.ascontiguousarray(x, dtype=work_dtype)
+        current = np.ascontiguousarray(x, dtype=source_dtype)
         if is_complex:
             current, target = current.view(real), target.view(real)
-        for run, shape in passes[:-1]:
+        for run, shape in head:
             result = _memory.empty(shape, real)
             run(current, result, num_threads)
             current = result
-        passes[-1][0](current, target, num_threads)
+        last(current, target, num_threads)
 
     return fill
 
@@ -257,9 +263,14 @@ def _vertical_pass(in_shape, out_shape, dtype, axis, table):
     size = math.prod(out_shape)
     fixed = (outer, n_in, inner, n_out, table.offsets(inner), table.weights, taps)
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+    # The arguments of a call on one thread (the rule for small jobs), made once.
+    serial = (*fixed, block(outer * n_out, inner, 1, MIN_BLOCK_ELEMENTS), stream, 1)
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, size * taps)
+        if threads == 1:
+            kernels.vertical_pass(source, result, *serial)
+            return
         kernels.vertical_pass(
             source, result, *fixed,
             block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS), stream, threads,
@@ -275,9 +286,14 @@ def _horizontal_pass(in_shape, out_shape, dtype, table):
     size = math.prod(out_shape)
     fixed = (outer, n_in, channels, n_out, table.offsets(channels), table.weights, taps,
              table.doubling)
+    # The arguments of a call on one thread (the rule for small jobs), made once.
+    serial = (*fixed, block(outer, n_out, 1, MIN_BLOCK_PIXELS), 1)
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, size * taps)
+        if threads == 1:
+            kernels.horizontal_pass(source, result, *serial)
+            return
         kernels.horizontal_pass(
             source, result, *fixed,
             block(outer, n_out, threads, MIN_BLOCK_PIXELS), threads,
@@ -331,7 +347,7 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
         return run_halving
     fixed = (outer, h_in, w_in, channels, h_out, w_out, height.offsets(1), height.weights,
              h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
-             width_first)
+             width_first, row_tiles)
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
     index_length = kernels.planar_index_length(h_taps, row_tiles)
     if dtype == np.uint8:
@@ -341,11 +357,8 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
 
         def run_uint8(source, result, num_threads):
             threads = effective_num_threads(num_threads, work)
-            kernels.planar_pass_uint8(
-                source, result, *fixed, row_tiles,
-                scratch("rows", threads * row_bytes),
-                index_scratch(threads * index_length), stream, threads,
-            )
+            rows, index = scratches(threads * row_bytes, threads * index_length)
+            kernels.planar_pass_uint8(source, result, *fixed, rows, index, stream, threads)
 
         return run_uint8
     row_bytes = dtype.itemsize * kernels.planar_scratch_length(h_taps, w_in, w_out, channels,
@@ -353,11 +366,8 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, work)
-        kernels.planar_pass(
-            source, result, *fixed, row_tiles,
-            scratch("rows", threads * row_bytes),
-            index_scratch(threads * index_length), stream, threads,
-        )
+        rows, index = scratches(threads * row_bytes, threads * index_length)
+        kernels.planar_pass(source, result, *fixed, rows, index, stream, threads)
 
     return run
 
@@ -409,12 +419,9 @@ def _volume_pass(in_shape, out_shape, tables, dtype, row_tiles):
 
     def run(source, target, num_threads):
         threads = effective_num_threads(num_threads, size * (d_taps + h_taps + w_taps))
-        kernels.volume_pass(
-            source, target, *fixed,
-            scratch("planes", threads * plane_bytes),
-            scratch("rows", threads * scratch_bytes),
-            index_scratch(threads * index_length), stream, threads,
-        )
+        rows, index = scratches(threads * scratch_bytes, threads * index_length)
+        kernels.volume_pass(source, target, *fixed, scratch("planes", threads * plane_bytes),
+                            rows, index, stream, threads)
 
     return run
 

@@ -81,6 +81,21 @@ def index_scratch(count):
     return _thread_buffer("index", count, _INDEX)
 
 
+def scratches(nbytes, index_count):
+    """``(scratch("rows", nbytes), index_scratch(index_count))``, the pair a planar pass
+    takes, in one look-up of this thread's buffers when both are kept and long enough
+    (two calls cost a small call about 0.35 µs more)."""
+    kept = getattr(_local, "scratch", None)
+    if kept is not None:
+        buffers = kept.buffers
+        rows, index = buffers.get("rows"), buffers.get("index")
+        # Both 1-D: len is their size.
+        if (rows is not None and index is not None and len(rows) >= nbytes
+                and len(index) >= index_count):
+            return rows, index
+    return scratch("rows", nbytes), index_scratch(index_count)
+
+
 def clear_scratch():
     """Forget every thread's kept scratch buffers. A thread in the middle of a call
     keeps the buffers it is using until the call returns."""
