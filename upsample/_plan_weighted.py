@@ -261,19 +261,19 @@ def _vertical_pass(in_shape, out_shape, dtype, axis, table):
     inner = math.prod(in_shape[axis + 1 :])
     n_in, n_out, taps = in_shape[axis], out_shape[axis], table.taps
     size = math.prod(out_shape)
-    fixed = (outer, n_in, inner, n_out, table.offsets(inner), table.weights, taps)
+    offsets, weights = table.offsets(inner), table.weights
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
-    # The arguments of a call on one thread (the rule for small jobs), made once.
-    serial = (*fixed, block(outer * n_out, inner, 1, MIN_BLOCK_ELEMENTS), stream, 1)
+    # The block of a call on one thread (the rule for small jobs), made once; the
+    # arguments one by one (see _plan_nearest.nearest_fill), here and below.
+    serial_block = block(outer * n_out, inner, 1, MIN_BLOCK_ELEMENTS)
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, size * taps)
-        if threads == 1:
-            kernels.vertical_pass(source, result, *serial)
-            return
         kernels.vertical_pass(
-            source, result, *fixed,
-            block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS), stream, threads,
+            source, result, outer, n_in, inner, n_out, offsets, weights, taps,
+            serial_block if threads == 1
+            else block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS),
+            stream, threads,
         )
 
     return run
@@ -284,19 +284,15 @@ def _horizontal_pass(in_shape, out_shape, dtype, table):
     outer, n_in, channels = in_shape
     n_out, taps = out_shape[1], table.taps
     size = math.prod(out_shape)
-    fixed = (outer, n_in, channels, n_out, table.offsets(channels), table.weights, taps,
-             table.doubling)
-    # The arguments of a call on one thread (the rule for small jobs), made once.
-    serial = (*fixed, block(outer, n_out, 1, MIN_BLOCK_PIXELS), 1)
+    offsets, weights, doubling = table.offsets(channels), table.weights, table.doubling
+    serial_block = block(outer, n_out, 1, MIN_BLOCK_PIXELS)
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, size * taps)
-        if threads == 1:
-            kernels.horizontal_pass(source, result, *serial)
-            return
         kernels.horizontal_pass(
-            source, result, *fixed,
-            block(outer, n_out, threads, MIN_BLOCK_PIXELS), threads,
+            source, result, outer, n_in, channels, n_out, offsets, weights, taps, doubling,
+            serial_block if threads == 1 else block(outer, n_out, threads, MIN_BLOCK_PIXELS),
+            threads,
         )
 
     return run
@@ -345,9 +341,8 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
                                channels, h_out, w_out, threads)
 
         return run_halving
-    fixed = (outer, h_in, w_in, channels, h_out, w_out, height.offsets(1), height.weights,
-             h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
-             width_first, row_tiles)
+    h_index, h_weights = height.offsets(1), height.weights
+    w_offsets, w_weights, w_doubling = width.offsets(channels), width.weights, width.doubling
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
     index_length = kernels.planar_index_length(h_taps, row_tiles)
     if dtype == np.uint8:
@@ -358,7 +353,11 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
         def run_uint8(source, result, num_threads):
             threads = effective_num_threads(num_threads, work)
             rows, index = scratches(threads * row_bytes, threads * index_length)
-            kernels.planar_pass_uint8(source, result, *fixed, rows, index, stream, threads)
+            kernels.planar_pass_uint8(
+                source, result, outer, h_in, w_in, channels, h_out, w_out, h_index, h_weights,
+                h_taps, w_offsets, w_weights, w_taps, w_doubling, width_first, row_tiles, rows,
+                index, stream, threads,
+            )
 
         return run_uint8
     row_bytes = dtype.itemsize * kernels.planar_scratch_length(h_taps, w_in, w_out, channels,
@@ -367,7 +366,11 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, work)
         rows, index = scratches(threads * row_bytes, threads * index_length)
-        kernels.planar_pass(source, result, *fixed, rows, index, stream, threads)
+        kernels.planar_pass(
+            source, result, outer, h_in, w_in, channels, h_out, w_out, h_index, h_weights,
+            h_taps, w_offsets, w_weights, w_taps, w_doubling, width_first, row_tiles, rows,
+            index, stream, threads,
+        )
 
     return run
 
