@@ -301,3 +301,53 @@ def test_a_used_layer_still_pickles_and_copies():
     for clone in (pickle.loads(pickle.dumps(layer)), copy.deepcopy(layer), copy.copy(layer)):
         assert clone._last is None
         np.testing.assert_array_equal(clone(x), expected)
+
+
+def test_the_last_call_record_compares_objects_and_the_array_geometry():
+    """_memory.LastCall, which serves a repeated call without planning: only the very
+    option objects and an array of the same dtype object, shape and strides."""
+    from upsample_c import _memory
+
+    x = _image((1, 6, 5, 3), "float32")
+    scale = float("1.5")
+    options = (scale, None, "linear", False, False, None, None, None)
+    replay = _memory.Replay(None, (1, 9, 7, 3), np.float32, None)
+    last = _memory.LastCall(options, x, replay)
+    assert last.serves(*options, x) and last.serves(*options, x.copy())
+    assert last.replay is replay
+    equal_scale = float("1.5")  # equal, but another object
+    assert equal_scale == scale and equal_scale is not scale
+    assert not last.serves(equal_scale, *options[1:], x)
+    assert not last.serves(*options[:7], 1, x)
+    for other in (x[:, ::-1], np.asfortranarray(x), x.astype(np.float64), x.astype(">f4"),
+                  _image((1, 6, 5, 4), "float32"), x.reshape(1, 6, 5, 3, 1), x[0]):
+        assert not last.serves(*options, other)
+    layer_options = _api._LayerOptions(*options[:7])
+    assert last.serves_layer(layer_options, None, x)
+    assert not last.serves_layer(layer_options, 1, x)
+    assert not last.serves_layer(layer_options[:6], None, x)
+    assert not last.serves_layer(layer_options, None, x[:, ::-1])
+    # An empty result: allocated, nothing to fill.
+    result = replay.run(x)
+    assert result.shape == (1, 9, 7, 3) and result.dtype == np.float32 and result.flags.c_contiguous
+
+
+def test_a_replay_reshapes_the_input_and_the_result_as_told():
+    """_memory.Replay hands the fill the input reshaped to the plan's source shape and a
+    view of a new result in its target shape, and returns the result."""
+    from upsample_c import _memory
+
+    seen = []
+
+    def fill(source, target, num_threads):
+        seen.append((source.shape, target.shape, num_threads))
+        target[...] = 7
+
+    x = _image((2, 3, 4), "float32")
+    replay = _memory.Replay(fill, (2, 3, 8), np.dtype(np.int16), 2, (2, 12), (6, 8))
+    result = replay.run(x)
+    assert seen == [((2, 12), (6, 8), 2)]
+    assert result.shape == (2, 3, 8) and result.dtype == np.int16 and (result == 7).all()
+    assert not np.shares_memory(result, replay.run(x))
+    with pytest.raises(TypeError):
+        replay.run(x.tolist())

@@ -69,14 +69,10 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
     """
     key = None
     if out is None and type(x) is np.ndarray:
-        # The last call's record (see _last_call), compared inline: a helper call
-        # and a tuple of the options cost a small call about 0.3 µs.
         last = _PLANS.last
-        if (last is not None and last[0] is scale_factor and last[1] is size
-                and last[2] is mode and last[3] is align_corners and last[4] is antialias
-                and last[5] is axes and last[6] is dtype and last[7] is num_threads
-                and last[8] is x.dtype and last[9] == x.shape and last[10] == x.strides):
-            return last[11](x)
+        if last is not None and last.serves(scale_factor, size, mode, align_corners,
+                                            antialias, axes, dtype, num_threads, x):
+            return last.replay.run(x)
         # The types go into the key too: True == 1 and 2.0 == 2, but only one of
         # each pair is a valid argument.
         key, recent = _recall((
@@ -87,7 +83,7 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
         if recent is not None:
             _PLANS.last = _last_call((scale_factor, size, mode, align_corners, antialias, axes,
                                       dtype, num_threads), x, recent)
-            return recent(x)
+            return recent.run(x)
     mode, align_corners, antialias = _validate.check_options(mode, align_corners, antialias)
     scale_factor, size = _validate.check_scale_or_size(scale_factor, size)
     num_threads = _validate.check_num_threads(num_threads)
@@ -158,16 +154,13 @@ def _recall(key):
 
 
 def _last_call(options, x, plan):
-    """The record of a call to serve again by identity (see _PlanStore), or None when
-    its scale, size, axes or dtype could change in place.
-
-    ``options`` are (scale_factor, size, mode, align_corners, antialias, axes, dtype,
-    num_threads); the record is those eight objects, then x's dtype object, shape and
-    strides, then ``plan``, in one flat tuple that the callers compare item by item.
-    """
+    """The record of a call to serve again by identity (see _PlanStore): a
+    ``_memory.LastCall`` of ``options`` (scale_factor, size, mode, align_corners,
+    antialias, axes, dtype, num_threads), ``x``'s geometry and the ``_memory.Replay``
+    ``plan``; None when its scale, size, axes or dtype could change in place."""
     scale_factor, size, axes, dtype = options[0], options[1], options[5], options[6]
     if _frozen(scale_factor) and _frozen(size) and _frozen(axes) and _frozen(dtype):
-        return (*options, x.dtype, x.shape, x.strides, plan)
+        return _memory.LastCall(options, x, plan)
     return None
 
 
@@ -195,30 +188,13 @@ def _typed(value):
 
 def _call_plan(steps, num_threads, out_shape, source_shape, target_shape):
     """A checked and planned call, to run again on arrays of the same shape, strides and
-    dtype: ``replay(x)`` returns a new C-contiguous result.
+    dtype: a ``_memory.Replay``, whose ``run(x)`` returns a new C-contiguous result.
 
-    A closure over the plan's fill, so that a replayed call goes from ``upsample``
-    to the passes through one Python function: a class's ``__call__`` and the
-    :class:`_plan.Plan` layer cost a small call about 0.3 µs.
+    It allocates the result and calls the plan's fill from C: the Python layers
+    between ``upsample`` and the fill cost a small call about 0.3 µs.
     """
-    fill, out_dtype, empty = steps.fill, steps.out_dtype, _memory.empty
-    if fill is None:  # an empty result: nothing to compute
-        return lambda x: empty(out_shape, out_dtype)
-    if source_shape is None and target_shape is None:
-        def replay(x):
-            result = empty(out_shape, out_dtype)
-            fill(x, result, num_threads)
-            return result
-
-        return replay
-
-    def replay_reshaped(x):
-        result = empty(out_shape, out_dtype)
-        fill(x if source_shape is None else x.reshape(source_shape),
-             result if target_shape is None else result.reshape(target_shape), num_threads)
-        return result
-
-    return replay_reshaped
+    return _memory.Replay(steps.fill, out_shape, steps.out_dtype, num_threads, source_shape,
+                          target_shape)
 
 
 def _remember(key, call, lengths):
@@ -434,18 +410,15 @@ class Upsample:
         held = self._options
         if out is None and type(x) is np.ndarray:
             last = self._last
-            if (last is not None and last[0] is held[0] and last[1] is held[1]
-                    and last[2] is held[2] and last[3] is held[3] and last[4] is held[4]
-                    and last[5] is held[5] and last[6] is held[6] and last[7] is num_threads
-                    and last[8] is x.dtype and last[9] == x.shape and last[10] == x.strides):
-                return last[11](x)
+            if last is not None and last.serves_layer(held, num_threads, x):
+                return last.replay.run(x)
             # The options were checked when set. "layer" keeps these keys apart
             # from upsample's.
             key, recent = _recall(("layer", x.shape, x.strides, x.dtype, *held, num_threads,
                                    type(num_threads)))
             if recent is not None:
                 self._last = _last_call((*held, num_threads), x, recent)
-                return recent(x)
+                return recent.run(x)
         num_threads = _validate.check_num_threads(num_threads)
         return _run(x, held.scale_factor, held.size, held.axes, held.mode, held.align_corners,
                     held.antialias, held.dtype, out, num_threads, key)
