@@ -351,3 +351,22 @@ def test_a_replay_reshapes_the_input_and_the_result_as_told():
     assert not np.shares_memory(result, replay.run(x))
     with pytest.raises(TypeError):
         replay.run(x.tolist())
+
+
+@pytest.mark.parametrize("dtype, mode", [("float32", "linear"), ("uint8", "cubic")])
+def test_a_plan_for_contiguous_input_refuses_other_input_instead_of_reading_it(dtype, mode):
+    """A plan made for a C-contiguous input hands it to its pass as it is (no conversion
+    step); an array of other strides or dtype given to it by mistake raises in the
+    kernel's argument checks rather than being read wrongly."""
+    from upsample import _plan
+
+    x = _image((1, 12, 10, 3), dtype)
+    out_dtype = np.dtype(dtype) if dtype == "uint8" else np.dtype(np.float32)
+    steps = _plan.plan(x.shape, x.strides, x.dtype, (1.5, 1.5), (1, 18, 15, 3), mode, False,
+                       False, out_dtype)
+    target = np.empty((1, 18, 15, 3), out_dtype)
+    steps(x, target, 1)
+    np.testing.assert_array_equal(target, upsample(x, 1.5, mode, dtype=out_dtype))
+    for wrong in (np.asfortranarray(x), x.astype(np.float64)):
+        with pytest.raises((ValueError, TypeError)):
+            steps(wrong, target, 1)

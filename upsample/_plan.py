@@ -113,12 +113,15 @@ def plan(in_shape, in_strides, in_dtype, scales, out_shape, mode, align_corners,
             fill = through(fill, out_shape, in_dtype)
         return Plan(out_shape, out_dtype, fill)
     if _fused_uint8(in_dtype, out_dtype, out_shape):
-        fill = weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, work_dtype)
+        fill = weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, work_dtype,
+                             in_strides)
     elif work_dtype == out_dtype:
-        fill = weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, out_dtype)
+        fill = weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, out_dtype,
+                             in_strides)
     else:
         fill = through(
-            weighted_fill(in_shape, in_dtype, out_shape, work_dtype, options, work_dtype),
+            weighted_fill(in_shape, in_dtype, out_shape, work_dtype, options, work_dtype,
+                          in_strides),
             out_shape, work_dtype,
         )
     return Plan(out_shape, out_dtype, fill)
