@@ -14,7 +14,8 @@ that sweep.py makes, served from the remembered plan by identity): the
 fastest of ``--repeat`` batches of ``--number`` calls, in µs per call, for
 ``upsample`` and for ``cv2.resize`` (after ``cv2.setNumThreads``, as sweep.py
 calls it), the two alternating batch by batch. Batches rather than single
-calls: a timer read costs about 0.05 µs, a few percent of these calls.
+calls: a timer read costs about 0.05 µs, a few percent of these calls. Its last
+line times a loop that builds ``size=(h, w)`` at every call.
 
     python benchmarks/call_overhead.py [--repeat 101]
     python benchmarks/call_overhead.py --loop [--threads 1] [--number 2000]
@@ -115,6 +116,17 @@ def loop(args):
         cells += [f"{best[1]:.2f}", f"{best[1] / best[0]:.2f}"] if cv2 is not None else ["-", "-"]
         print(f"| {height}x{width}x{channels} {dtype} x{scale:g} {mode} | "
               + " | ".join(cells) + " |", flush=True)
+    # A loop that builds its arguments at every call (size=(h, w) from variables): equal
+    # values in new objects, served as the last call again or through the plans' keys.
+    x = rng.random((1, 64, 64, 1), dtype=np.float32)
+    height = width = 16
+
+    def built():
+        upsample(x, size=(height, width), mode="nearest", num_threads=args.threads)
+
+    built()
+    best = min(_batch_us(built, args.number) for _ in range(args.repeat))
+    print(f"\n64x64x1 float32 nearest, size=(h, w) built at every call: {best:.2f} µs per call")
     return 0
 
 

@@ -304,8 +304,9 @@ def test_a_used_layer_still_pickles_and_copies():
 
 
 def test_the_last_call_record_compares_objects_and_the_array_geometry():
-    """_memory.LastCall, which serves a repeated call without planning: only the very
-    option objects and an array of the same dtype object, shape and strides."""
+    """_memory.LastCall, which serves a repeated call without planning: the same option
+    objects, or numbers, strings and tuples of numbers of the same types and values, and
+    an array of the same dtype object, shape and strides."""
     from upsample_c import _memory
 
     x = _image((1, 6, 5, 3), "float32")
@@ -315,10 +316,23 @@ def test_the_last_call_record_compares_objects_and_the_array_geometry():
     last = _memory.LastCall(options, x, replay)
     assert last.serves(*options, x) and last.serves(*options, x.copy())
     assert last.replay is replay
-    equal_scale = float("1.5")  # equal, but another object
+    equal_scale = float("1.5")  # equal, but another object: the same value and type
     assert equal_scale == scale and equal_scale is not scale
-    assert not last.serves(equal_scale, *options[1:], x)
+    assert last.serves(equal_scale, *options[1:], x)
+    mode = "".join(["lin", "ear"])  # built at run time: another str object
+    assert mode is not options[2] and last.serves(scale, None, mode, *options[3:], x)
     assert not last.serves(*options[:7], 1, x)
+    # Equal values of other types are other arguments (True == 1, 2.0 == 2, np.float64).
+    for changed in ((0, np.float64(1.5)), (0, 1.25), (2, "cubic"), (3, 0), (4, 0),
+                    (3, np.bool_(False)), (7, 1.0)):
+        other = list(options)
+        other[changed[0]] = changed[1]
+        assert not last.serves(*other, x), changed
+    sized = _memory.LastCall((None, (9, 7), "linear", False, False, (1, 2), None, 2), x, replay)
+    assert sized.serves(None, (9, int("7")), "linear", False, False, (1, 2), None, 2, x)
+    for size in ((9.0, 7), (9, 7, 1), (9,), [9, 7], (9, np.int64(7)), (9, 8)):
+        assert not sized.serves(None, size, "linear", False, False, (1, 2), None, 2, x), size
+    assert not sized.serves(None, (9, 7), "linear", False, False, (1, 2), None, 2.0, x)
     for other in (x[:, ::-1], np.asfortranarray(x), x.astype(np.float64), x.astype(">f4"),
                   _image((1, 6, 5, 4), "float32"), x.reshape(1, 6, 5, 3, 1), x[0]):
         assert not last.serves(*options, other)

@@ -100,13 +100,15 @@ class _PlanStore(dict):
     """The remembered plans by key, and the call most recently served from them.
 
     ``last`` holds that call's record (see _last_call). A call made with the
-    very same objects (a pipeline's loop passes its constants again) and an
-    array of the same shape, strides and dtype object is served from it by
-    identity, without building and hashing a key: with cold caches that
-    costs more than the rest of a small call. Only immutable arguments are
-    held there (see _frozen), so the same object means the same value; they
-    are the only caller's objects the caches keep alive (one call's worth, a
-    few numbers), until the next call replaces them. ``clear`` forgets them.
+    very same objects (a pipeline's loop passes its constants again), or with
+    numbers, strings and tuples of numbers of the same types and values (a
+    ``size=(h, w)`` built at every call), and an array of the same shape,
+    strides and dtype object is served from it, without building and hashing
+    a key: with cold caches that costs more than the rest of a small call.
+    Only immutable arguments are held there (see _frozen), so the same object
+    means the same value; they are the only caller's objects the caches keep
+    alive (one call's worth, a few numbers), until the next call replaces
+    them. ``clear`` forgets them.
     """
 
     last = None

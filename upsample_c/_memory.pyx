@@ -205,12 +205,43 @@ cdef class Replay:
         return result
 
 
+cdef inline bint _same_option(object held, object given):
+    """Whether ``given`` is the option ``held``: the same object, or an int, float or
+    str of the same exact type and value, or a tuple of such numbers item by item (a
+    call that builds its ``size=(h, w)`` or its scale at every call). As the remembered
+    plans' keys, which hold each value with its type: True == 1 and 2.0 == 2, but only
+    one of each pair is a valid argument."""
+    cdef object kind, item_kind
+    cdef Py_ssize_t i, n
+    if held is given:
+        return True
+    kind = type(held)
+    if kind is not type(given):
+        return False
+    if kind is int or kind is float or kind is str:
+        return held == given
+    if kind is not tuple:
+        return False
+    n = len(<tuple>held)
+    if len(<tuple>given) != n:
+        return False
+    for i in range(n):
+        item_kind = type((<tuple>held)[i])
+        if (item_kind is not type((<tuple>given)[i])
+                or not (item_kind is int or item_kind is float)
+                or (<tuple>held)[i] != (<tuple>given)[i]):
+            return False
+    return True
+
+
 cdef class LastCall:
-    """A call served from a :class:`Replay`, to serve again by identity: ``serves(...)``
-    says whether a call passes the very ``options`` objects held here (scale_factor,
-    size, mode, align_corners, antialias, axes, dtype, num_threads) and an array of the
-    same dtype object, shape and strides as ``x``; ``replay`` runs it. The caller holds
-    only objects that cannot change in place, so the same object means the same value."""
+    """A call served from a :class:`Replay`, to serve again: ``serves(...)`` says
+    whether a call passes the ``options`` held here (scale_factor, size, mode,
+    align_corners, antialias, axes, dtype, num_threads; each the same object, or a
+    number, string or tuple of numbers of the same types and values: see
+    _same_option) and an array of the same dtype object, shape and strides as ``x``;
+    ``replay`` runs it. The caller holds only objects that cannot change in place, so
+    the same object means the same value."""
 
     cdef tuple options
     cdef object dtype
@@ -233,9 +264,11 @@ cdef class LastCall:
                num_threads, cnp.ndarray x not None):
         """Whether this call is the one held (see the class)."""
         cdef tuple held = self.options
-        return (held[0] is scale_factor and held[1] is size and held[2] is mode
-                and held[3] is align_corners and held[4] is antialias and held[5] is axes
-                and held[6] is dtype and held[7] is num_threads and self._same_array(x))
+        return (_same_option(held[0], scale_factor) and _same_option(held[1], size)
+                and _same_option(held[2], mode) and _same_option(held[3], align_corners)
+                and _same_option(held[4], antialias) and _same_option(held[5], axes)
+                and _same_option(held[6], dtype) and _same_option(held[7], num_threads)
+                and self._same_array(x))
 
     def serves_layer(self, layer_options, num_threads, cnp.ndarray x not None):
         """:meth:`serves` with the first seven options in a tuple (a layer's, a named
@@ -243,7 +276,7 @@ cdef class LastCall:
         cdef tuple held = self.options
         cdef int i
         if (not isinstance(layer_options, tuple) or len(layer_options) != 7
-                or held[7] is not num_threads):
+                or not _same_option(held[7], num_threads)):
             return False
         for i in range(7):
             if held[i] is not (<tuple>layer_options)[i]:
