@@ -193,7 +193,8 @@ def _call_plan(steps, num_threads, out_shape, source_shape, target_shape):
     dtype: a ``_memory.Replay``, whose ``run(x)`` returns a new C-contiguous result.
 
     It allocates the result and calls the plan's fill from C: the Python layers
-    between ``upsample`` and the fill cost a small call about 0.3 µs.
+    that did it were a large part of a small call's fixed cost (see
+    ``benchmarks/call_overhead.py --loop`` and BENCHMARKS.md, "Fixed cost per call").
     """
     return _memory.Replay(steps.fill, out_shape, steps.out_dtype, num_threads, source_shape,
                           target_shape)

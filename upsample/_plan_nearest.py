@@ -64,7 +64,7 @@ def nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
     n_items, item_stride = in_shape[-1], strides[-1]
     # The block of a call on one thread (the rule for small jobs), made once. The
     # arguments are passed one by one: f(x, out, *fixed) builds a list and a tuple
-    # and calls without vectorcall, about 0.2 µs of a small call.
+    # and calls without vectorcall (BENCHMARKS.md, "Fixed cost per call").
     serial_block = block(n_rows, out_shape[-2], 1, MIN_BLOCK_PIXELS)
 
     def run(x, out, num_threads):

@@ -156,7 +156,7 @@ def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tab
     if not head and not is_complex and _reads_as_it_is(in_shape, in_dtype, in_strides,
                                                        source_dtype):
         # One pass over an input it can read as it is: the pass itself (a wrapper's
-        # frame and np.ascontiguousarray cost a small call about 0.2 µs).
+        # frame and np.ascontiguousarray are part of a small call's fixed cost).
         return last
     if not head and not is_complex:
         # One pass (most images): no loop, no slice of the list at every call.

@@ -86,7 +86,7 @@ def index_scratch(count):
 def scratches(nbytes, index_count):
     """``(scratch("rows", nbytes), index_scratch(index_count))``, the pair a planar pass
     takes: the pair last returned when both are kept and long enough, without a look-up
-    by name (two calls cost a small call about 0.35 µs more)."""
+    by name (the two calls were part of a small call's fixed cost)."""
     try:
         pair = _local.scratch.pair
     except AttributeError:  # this thread's first scratch
