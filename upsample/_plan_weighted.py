@@ -34,7 +34,7 @@ from upsample_c import _memory, effective_num_threads, kernels
 
 from ._axis_table import AxisTable, axis_tables, real_dtype
 from ._cast import through
-from ._threads import MIN_BLOCK_ELEMENTS, MIN_BLOCK_PIXELS, block, index_scratch, scratch
+from ._threads import MIN_BLOCK_ELEMENTS, MIN_BLOCK_PIXELS, block, scratch, scratches
 
 __all__ = ["AxisTable", "kernel_view", "weighted_fill", "weighted_passes", "weighted_schedule"]
 
@@ -63,19 +63,22 @@ WIDE_HEIGHT_FIRST_COST = 1.25
 VOLUME_RING_BYTES = 4 << 20
 
 
-def weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dtype):
+def weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dtype,
+                  in_strides=None):
     """Linear or cubic into a target of ``target_dtype``, computed in ``work_dtype``.
 
     ``options`` is (scales, mode, align_corners, antialias): the tables are
     the options' (``axis_tables``), then run by :func:`weighted_passes`.
+    ``in_strides``: the strides of every ``x`` the fill will get, when known.
     """
     real = real_dtype(work_dtype)
     tables = axis_tables(in_shape, in_dtype, out_shape, options, real)
-    return weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables)
+    return weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables,
+                           in_strides=in_strides)
 
 
 def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables,
-                    schedule=None):
+                    schedule=None, in_strides=None):
     """The passes that apply ``tables`` to arrays of ``in_shape`` and ``in_dtype``.
 
     Returns ``fill(x, target, num_threads)``, which writes into ``target``
@@ -98,6 +101,11 @@ def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tab
     tables. A caller that computes a block of a larger output with the
     larger output's table rows (``upsample._blocks``) passes the larger
     output's schedule, so that every sum is the one the whole call makes.
+
+    ``in_strides``, when given, are the strides of every ``x`` the fill will get
+    (a plan is made for one input's shape, strides and dtype): an ``x`` that is
+    then known to be C-contiguous in the dtype the first pass reads goes to it
+    without a conversion step.
     """
     real = real_dtype(work_dtype)
     fused = in_dtype == np.uint8 and target_dtype == np.uint8
@@ -142,21 +150,45 @@ def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tab
     if not passes:
         return _copy_fill
     is_complex = target_dtype.kind == "c"
+    # uint8 goes to the fused kernels as it is (None: x's own dtype).
+    source_dtype = None if fused else work_dtype
+    head, last = passes[:-1], passes[-1][0]
+    if not head and not is_complex and _reads_as_it_is(in_shape, in_dtype, in_strides,
+                                                       source_dtype):
+        # One pass over an input it can read as it is: the pass itself (a wrapper's
+        # frame and np.ascontiguousarray are part of a small call's fixed cost).
+        return last
+    if not head and not is_complex:
+        # One pass (most images): no loop, no slice of the list at every call.
+        def fill_one(x, target, num_threads):
+            last(np.ascontiguousarray(x, dtype=source_dtype), target, num_threads)
+
+        return fill_one
 
     def fill(x, target, num_threads):
-        if fused:
-            current = np.ascontiguousarray(x)
-        else:
-            current = np.ascontiguousarray(x, dtype=work_dtype)
+        current = np.ascontiguousarray(x, dtype=source_dtype)
         if is_complex:
             current, target = current.view(real), target.view(real)
-        for run, shape in passes[:-1]:
+        for run, shape in head:
             result = _memory.empty(shape, real)
             run(current, result, num_threads)
             current = result
-        passes[-1][0](current, target, num_threads)
+        last(current, target, num_threads)
 
     return fill
+
+
+def _reads_as_it_is(shape, dtype, strides, source_dtype):
+    """Whether an array of ``shape``, ``strides`` (None: unknown) and ``dtype`` is
+    C-contiguous and of ``source_dtype`` (None: any), so that the passes read it as it is."""
+    if strides is None or (source_dtype is not None and dtype != source_dtype):
+        return False
+    expected = dtype.itemsize
+    for length, stride in zip(reversed(shape), reversed(strides)):
+        if stride != expected:
+            return False
+        expected *= length
+    return True
 
 
 def kernel_view(in_shape, in_dtype, out_shape, target_dtype, work_dtype):
@@ -255,14 +287,19 @@ def _vertical_pass(in_shape, out_shape, dtype, axis, table):
     inner = math.prod(in_shape[axis + 1 :])
     n_in, n_out, taps = in_shape[axis], out_shape[axis], table.taps
     size = math.prod(out_shape)
-    fixed = (outer, n_in, inner, n_out, table.offsets(inner), table.weights, taps)
+    offsets, weights = table.offsets(inner), table.weights
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+    # The block of a call on one thread (the rule for small jobs), made once; the
+    # arguments one by one (see _plan_nearest.nearest_fill), here and below.
+    serial_block = block(outer * n_out, inner, 1, MIN_BLOCK_ELEMENTS)
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, size * taps)
         kernels.vertical_pass(
-            source, result, *fixed,
-            block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS), stream, threads,
+            source, result, outer, n_in, inner, n_out, offsets, weights, taps,
+            serial_block if threads == 1
+            else block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS),
+            stream, threads,
         )
 
     return run
@@ -273,14 +310,15 @@ def _horizontal_pass(in_shape, out_shape, dtype, table):
     outer, n_in, channels = in_shape
     n_out, taps = out_shape[1], table.taps
     size = math.prod(out_shape)
-    fixed = (outer, n_in, channels, n_out, table.offsets(channels), table.weights, taps,
-             table.doubling)
+    offsets, weights, doubling = table.offsets(channels), table.weights, table.doubling
+    serial_block = block(outer, n_out, 1, MIN_BLOCK_PIXELS)
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, size * taps)
         kernels.horizontal_pass(
-            source, result, *fixed,
-            block(outer, n_out, threads, MIN_BLOCK_PIXELS), threads,
+            source, result, outer, n_in, channels, n_out, offsets, weights, taps, doubling,
+            serial_block if threads == 1 else block(outer, n_out, threads, MIN_BLOCK_PIXELS),
+            threads,
         )
 
     return run
@@ -329,9 +367,8 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
                                channels, h_out, w_out, threads)
 
         return run_halving
-    fixed = (outer, h_in, w_in, channels, h_out, w_out, height.offsets(1), height.weights,
-             h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
-             width_first)
+    h_index, h_weights = height.offsets(1), height.weights
+    w_offsets, w_weights, w_doubling = width.offsets(channels), width.weights, width.doubling
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
     index_length = kernels.planar_index_length(h_taps, row_tiles)
     if dtype == np.uint8:
@@ -341,10 +378,11 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
 
         def run_uint8(source, result, num_threads):
             threads = effective_num_threads(num_threads, work)
+            rows, index = scratches(threads * row_bytes, threads * index_length)
             kernels.planar_pass_uint8(
-                source, result, *fixed, row_tiles,
-                scratch("rows", threads * row_bytes),
-                index_scratch(threads * index_length), stream, threads,
+                source, result, outer, h_in, w_in, channels, h_out, w_out, h_index, h_weights,
+                h_taps, w_offsets, w_weights, w_taps, w_doubling, width_first, row_tiles, rows,
+                index, stream, threads,
             )
 
         return run_uint8
@@ -353,10 +391,11 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, work)
+        rows, index = scratches(threads * row_bytes, threads * index_length)
         kernels.planar_pass(
-            source, result, *fixed, row_tiles,
-            scratch("rows", threads * row_bytes),
-            index_scratch(threads * index_length), stream, threads,
+            source, result, outer, h_in, w_in, channels, h_out, w_out, h_index, h_weights,
+            h_taps, w_offsets, w_weights, w_taps, w_doubling, width_first, row_tiles, rows,
+            index, stream, threads,
         )
 
     return run
@@ -409,12 +448,9 @@ def _volume_pass(in_shape, out_shape, tables, dtype, row_tiles):
 
     def run(source, target, num_threads):
         threads = effective_num_threads(num_threads, size * (d_taps + h_taps + w_taps))
-        kernels.volume_pass(
-            source, target, *fixed,
-            scratch("planes", threads * plane_bytes),
-            scratch("rows", threads * scratch_bytes),
-            index_scratch(threads * index_length), stream, threads,
-        )
+        rows, index = scratches(threads * scratch_bytes, threads * index_length)
+        kernels.volume_pass(source, target, *fixed, scratch("planes", threads * plane_bytes),
+                            rows, index, stream, threads)
 
     return run
 
