@@ -441,14 +441,14 @@ def _use_row_tiles(dtype, width_first, width, every_row_used, h_taps, w_in, w_ou
 def _row_tile_footprint(dtype, width_first, w_taps, h_taps, w_in, w_out, channels):
     """Bytes of scratch the row tiles keep going back to, per thread.
 
-    Width first: the ring of h_taps + 7 resampled rows; height first: eight
-    combined rows; uint8 adds eight converted rows (width first) or eight
-    output rows (height first). The tile itself only holds the stretch of
+    Width first: the ring of h_taps + 7 resampled rows (uint8 rows are read
+    and converted by the tiles themselves); height first: eight combined rows,
+    and for uint8 eight output rows. The tile itself only holds the stretch of
     source read by one block of output pixels, plus the block.
     """
     rows = (h_taps + ROW_TILE - 1) * w_out if width_first else ROW_TILE * w_in
-    if dtype == np.uint8:
-        rows += ROW_TILE * (w_in if width_first else w_out)
+    if dtype == np.uint8 and not width_first:
+        rows += ROW_TILE * w_out
     stretch = min(w_in, -(-ROW_TILE_PIXELS * w_in // w_out) + w_taps + 1)
     tiles = ROW_TILE * (stretch + ROW_TILE_PIXELS)
     return 4 * channels * (rows + tiles)
