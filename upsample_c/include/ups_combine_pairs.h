@@ -144,31 +144,13 @@ static int ups_combine_float_pair(float *dst0, float *dst1, const float *base,
     return 0;
 #endif
 }
-#if defined(UPS_SIMD)
-/* The uint8 pair's body, called with a literal tap count for cubic (4) so that its
-   tap loops unroll. */
-UPS_SPECIALISED int ups_combine_uint8_float_pair_taps(float *dst0, float *dst1,
-                                                      const unsigned char *base,
-                                                      const Py_ssize_t *offsets0,
-                                                      const Py_ssize_t *offsets1,
-                                                      const float *w0, const float *w1,
-                                                      Py_ssize_t taps, Py_ssize_t n,
-                                                      const unsigned char *const *ahead,
-                                                      int n_ahead) {
-    UPS_COMBINE_PAIR(unsigned char, ups_load8_uint8);
-}
-#endif
 static int ups_combine_uint8_float_pair(float *dst0, float *dst1, const unsigned char *base,
                                         const Py_ssize_t *offsets0,
                                         const Py_ssize_t *offsets1, const float *w0,
                                         const float *w1, Py_ssize_t taps, Py_ssize_t n,
                                         const unsigned char *const *ahead, int n_ahead) {
 #if defined(UPS_SIMD)
-    if (taps == 4)
-        return ups_combine_uint8_float_pair_taps(dst0, dst1, base, offsets0, offsets1, w0, w1,
-                                                 4, n, ahead, n_ahead);
-    return ups_combine_uint8_float_pair_taps(dst0, dst1, base, offsets0, offsets1, w0, w1,
-                                             taps, n, ahead, n_ahead);
+    UPS_COMBINE_PAIR(unsigned char, ups_load8_uint8);
 #else
     (void)dst0; (void)dst1; (void)base; (void)offsets0; (void)offsets1; (void)w0;
     (void)w1; (void)taps; (void)n; (void)ahead; (void)n_ahead;
