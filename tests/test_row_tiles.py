@@ -107,7 +107,7 @@ def test_which_way_a_planar_pass_goes(shape, scale, width_first):
 @pytest.mark.skipif(not _plan_weighted.ROW_TILES, reason="no row tiles in this build")
 @pytest.mark.parametrize("dtype", [np.float32, np.uint8])
 @pytest.mark.parametrize("shape, scale, mode, tiles", [
-    ((1, 30, 400, 4), 0.75, "cubic", False),    # narrow RGBA rows, height first
+    ((1, 30, 400, 4), 0.75, "cubic", True),     # RGBA shrunk by a quarter: tiles
     ((1, 30, 1280, 4), 0.25, "cubic", False),   # shrunk to a quarter
     ((1, 30, 1280, 4), 0.4, "linear", False),
     ((1, 30, 1280, 4), 0.5, "cubic", True),     # wide, halved: the tiles pay

@@ -52,17 +52,17 @@ ROW_TILE, ROW_TILE_PIXELS = kernels.row_tile_shape()
 # Most scratch per thread the row tiles may keep going back to; wide images at
 # x1.5 still ran 1.5x-2x faster on the tiles with several MB of rows (661fc29).
 ROW_TILE_SCRATCH_BYTES = 16 << 20
-# Height first, RGBA rows with 2 or 4 taps skip the tiles for ups_pixels_four (one
-# vector per pixel, the same bits) when shrunk to at most FOUR_CHANNEL_PLAIN_RATIO of
-# their width (the tiles transpose every source pixel, for few outputs) or when eight
-# of them stay within HEIGHT_FIRST_TILE_BYTES / 2 (narrow rows). Measured with
+# Height first, RGBA rows with 2 or 4 taps shrunk to at most FOUR_CHANNEL_PLAIN_RATIO
+# of their width skip the tiles for ups_pixels_four (one vector per pixel, the same
+# bits): the tiles transpose every source pixel, for few outputs. Measured with
 # benchmarks/row_tiles.py (both paths timed alternately in one process, load 3.0;
 # 96x128 to 1080p, float32 and uint8, linear and cubic), plain/tiles for RGBA height
 # first: x0.25 median 0.80 (11 of 12 below 1), x0.33 0.84 (14 of 16), x0.4 0.94 (13 of
-# 16); x0.5 and x0.75 of 96x128 and 300x400 0.91 (10 of 12), of 720p and 1080p at x0.5
-# 1.07-1.29 (tiles kept). Width first (upscales, and x0.75 of wide rows) the tiles
-# stayed ahead for RGBA (median 1.11-1.45 per scale), and RGB rows, a scalar loop
-# without them, gain on them almost everywhere (median 1.07-1.92 per scale).
+# 16), x0.5 1.04 and x0.75 0.92 (mixed: 0.59-1.29, and benchmarks/ab.py had 300x400
+# uint8 x0.75 0.93x warm and 0.85x cold on plain rows, so those stay on the tiles).
+# Width first (upscales, and x0.75 of wide rows) the tiles stayed ahead for RGBA
+# (median 1.11-1.45 per scale), and RGB rows, a scalar loop without them, gain on them
+# almost everywhere (median 1.07-1.92 per scale).
 FOUR_CHANNEL_PLAIN_RATIO = 0.4
 # Height first over few-channel rows wider than this (eight combined rows outgrow
 # a quarter of the per-core cache) is weighed WIDE_HEIGHT_FIRST_COST times its
@@ -439,19 +439,18 @@ def _use_row_tiles(dtype, width_first, width, every_row_used, h_taps, w_in, w_ou
     going back to stay within ROW_TILE_SCRATCH_BYTES; float32 data, or uint8
     data converted to float32 row by row. Width first, the tiles are source
     rows, so every source row must be needed anyway; height first, they are
-    combined rows, one per output row. Height first, narrow RGBA rows and
-    those shrunk to FOUR_CHANNEL_PLAIN_RATIO of their width or less are
-    faster one vector per pixel (ups_pixels_four, for 2 or 4 taps).
+    combined rows, one per output row. Height first, RGBA rows shrunk to
+    FOUR_CHANNEL_PLAIN_RATIO of their width or less are faster one vector per
+    pixel (ups_pixels_four, for 2 or 4 taps).
     """
     if not (ROW_TILES and dtype in (np.float32, np.uint8) and not width.doubling
             and width.sorted and channels < 8):
         return False
     if width_first and not every_row_used:
         return False
-    if not width_first and channels == 4 and width.taps in (2, 4):
-        narrow = 2 * ROW_TILE * w_in * channels * 4 <= HEIGHT_FIRST_TILE_BYTES
-        if narrow or w_out <= FOUR_CHANNEL_PLAIN_RATIO * w_in:
-            return False
+    if (not width_first and channels == 4 and width.taps in (2, 4)
+            and w_out <= FOUR_CHANNEL_PLAIN_RATIO * w_in):
+        return False
     return _row_tile_footprint(dtype, width_first, width.taps, h_taps, w_in, w_out,
                                channels) <= ROW_TILE_SCRATCH_BYTES
 
