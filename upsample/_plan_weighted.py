@@ -52,6 +52,18 @@ ROW_TILE, ROW_TILE_PIXELS = kernels.row_tile_shape()
 # Most scratch per thread the row tiles may keep going back to; wide images at
 # x1.5 still ran 1.5x-2x faster on the tiles with several MB of rows (661fc29).
 ROW_TILE_SCRATCH_BYTES = 16 << 20
+# Height first, RGBA rows with 2 or 4 taps shrunk to at most FOUR_CHANNEL_PLAIN_RATIO
+# of their width skip the tiles for ups_pixels_four (one vector per pixel, the same
+# bits): the tiles transpose every source pixel, for few outputs. Measured with
+# benchmarks/row_tiles.py (both paths timed alternately in one process, load 3.0;
+# 96x128 to 1080p, float32 and uint8, linear and cubic), plain/tiles for RGBA height
+# first: x0.25 median 0.80 (11 of 12 below 1), x0.33 0.84 (14 of 16), x0.4 0.94 (13 of
+# 16), x0.5 1.04 and x0.75 0.92 (mixed: 0.59-1.29, and benchmarks/ab.py had 300x400
+# uint8 x0.75 0.93x warm and 0.85x cold on plain rows, so those stay on the tiles).
+# Width first (upscales, and x0.75 of wide rows) the tiles stayed ahead for RGBA
+# (median 1.11-1.45 per scale), and RGB rows, a scalar loop without them, gain on them
+# almost everywhere (median 1.07-1.92 per scale).
+FOUR_CHANNEL_PLAIN_RATIO = 0.4
 # Height first over few-channel rows wider than this (eight combined rows outgrow
 # a quarter of the per-core cache) is weighed WIDE_HEIGHT_FIRST_COST times its
 # multiply-adds: 720p and 1080p at x0.75-x0.9 then go width first, 1.04x-1.33x
@@ -463,12 +475,17 @@ def _use_row_tiles(dtype, width_first, width, every_row_used, h_taps, w_in, w_ou
     going back to stay within ROW_TILE_SCRATCH_BYTES; float32 data, or uint8
     data converted to float32 row by row. Width first, the tiles are source
     rows, so every source row must be needed anyway; height first, they are
-    combined rows, one per output row.
+    combined rows, one per output row. Height first, RGBA rows shrunk to
+    FOUR_CHANNEL_PLAIN_RATIO of their width or less are faster one vector per
+    pixel (ups_pixels_four, for 2 or 4 taps).
     """
     if not (ROW_TILES and dtype in (np.float32, np.uint8) and not width.doubling
             and width.sorted and channels < 8):
         return False
     if width_first and not every_row_used:
+        return False
+    if (not width_first and channels == 4 and width.taps in (2, 4)
+            and w_out <= FOUR_CHANNEL_PLAIN_RATIO * w_in):
         return False
     return _row_tile_footprint(dtype, width_first, width.taps, h_taps, w_in, w_out,
                                channels) <= ROW_TILE_SCRATCH_BYTES
@@ -477,14 +494,14 @@ def _use_row_tiles(dtype, width_first, width, every_row_used, h_taps, w_in, w_ou
 def _row_tile_footprint(dtype, width_first, w_taps, h_taps, w_in, w_out, channels):
     """Bytes of scratch the row tiles keep going back to, per thread.
 
-    Width first: the ring of h_taps + 7 resampled rows; height first: eight
-    combined rows; uint8 adds eight converted rows (width first) or eight
-    output rows (height first). The tile itself only holds the stretch of
+    Width first: the ring of h_taps + 7 resampled rows (uint8 rows are read
+    and converted by the tiles themselves); height first: eight combined rows,
+    and for uint8 eight output rows. The tile itself only holds the stretch of
     source read by one block of output pixels, plus the block.
     """
     rows = (h_taps + ROW_TILE - 1) * w_out if width_first else ROW_TILE * w_in
-    if dtype == np.uint8:
-        rows += ROW_TILE * (w_in if width_first else w_out)
+    if dtype == np.uint8 and not width_first:
+        rows += ROW_TILE * w_out
     stretch = min(w_in, -(-ROW_TILE_PIXELS * w_in // w_out) + w_taps + 1)
     tiles = ROW_TILE * (stretch + ROW_TILE_PIXELS)
     return 4 * channels * (rows + tiles)
