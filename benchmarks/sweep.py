@@ -75,6 +75,10 @@ OUTPUT_CAP_BYTES = 160 << 20
 JOB_SECONDS = 0.3
 MIN_REPEATS, MAX_REPEATS = 7, 41
 QUICK_REPEATS = 5
+# What a repeated call costs besides its kernels, in microseconds, warm (the plan replay,
+# the output block, the dispatch to the kernels; call_overhead.py --loop): a job behind
+# the peer by no more than this would be ahead without it.
+FIXED_COST_US = 1.0
 # Jobs behind the peer named in the figure, the worst first.
 ANNOTATED = 12
 
@@ -150,6 +154,39 @@ def time_job(x, scale, mode, threads, peers, repeats):
     return time_interleaved(calls, repeats, repeats), repeats
 
 
+def threads_used(call):
+    """The most threads any pass of one call of ``call`` ran on.
+
+    The planners ask ``effective_num_threads`` at every call (a job below the
+    small-job rule runs on one thread whatever was asked); this wraps it in
+    every ``upsample`` module that calls it, with the remembered plans dropped
+    so that the call is planned (and its passes bound) under the wrapper.
+    """
+    import upsample
+    import upsample_c
+
+    answers = []
+    real = upsample_c.effective_num_threads
+
+    def recorded(requested, work):
+        answers.append(real(requested, work))
+        return answers[-1]
+
+    modules = [module for name, module in sys.modules.items()
+               if name.startswith("upsample.")
+               and getattr(module, "effective_num_threads", None) is real]
+    upsample.clear_caches()
+    for module in modules:
+        module.effective_num_threads = recorded
+    try:
+        call()
+    finally:
+        for module in modules:
+            module.effective_num_threads = real
+        upsample.clear_caches()
+    return max(answers, default=1)
+
+
 def load_average():
     """The 1, 5 and 15 minute load averages (the machine is shared)."""
     return list(os.getloadavg())
@@ -181,6 +218,9 @@ def run(args):
                       "dtype": dtype, "scale": scale, "mode": mode, "family": family,
                       "threads": threads, "repeats": repeats, "out_bytes": output_bytes(job),
                       "ms": {name: 1e3 * value for name, value in medians.items()}}
+            if threads > 1:
+                record["threads_used"] = threads_used(
+                    make_upsample(current[1], scale, mode, False, threads))
             records.append(record)
             ours = record["ms"]["upsample"]
             cells = [f"{record['ms'][peer] / ours:.2f}" if peer in record["ms"] else "-"
@@ -205,21 +245,50 @@ def record_label(record):
                   record["mode"]))
 
 
+# The causes of a job behind the peer that the sweep can tell from the job's record, in
+# the order they are tried; BENCHMARKS.md says how each was measured. A job behind that
+# none of them fits is listed as unexplained.
+CAUSES = (
+    ("one thread", "asked for 2 threads, ran on 1: below the small-job rule "
+                   "(effective_num_threads), whose second thread costs more to wake "
+                   "than it saves (threads.py)",
+     lambda r, peer: r["threads"] > 1 and r.get("threads_used") == 1),
+    ("fixed cost", f"behind by at most {FIXED_COST_US:g} us (FIXED_COST_US): what a repeated call costs "
+                   "besides its kernels (call_overhead.py)",
+     lambda r, peer: 1e3 * (r["ms"]["upsample"] - r["ms"][peer]) <= FIXED_COST_US),
+)
+
+
+def cause(record, peer="opencv"):
+    """The name of the first of CAUSES that fits a record, or None."""
+    for name, _, fits in CAUSES:
+        if fits(record, peer):
+            return name
+    return None
+
+
 def summary(result, peer="opencv"):
-    """Lines with the count of jobs behind ``peer`` at each thread count and the list."""
+    """Lines with the count of jobs behind ``peer`` at each thread count, how many of
+    them each of CAUSES explains, and the list (unexplained jobs first)."""
     lines = []
     for threads in sorted({r["threads"] for r in result["records"]}):
         rows = [r for r in result["records"] if r["threads"] == threads and ratio(r, peer)]
-        behind = sorted((r for r in rows if ratio(r, peer) < 1), key=lambda r: ratio(r, peer))
+        behind = sorted((r for r in rows if ratio(r, peer) < 1),
+                        key=lambda r: (cause(r, peer) is not None, ratio(r, peer)))
         ratios = [ratio(r, peer) for r in rows]
         geomean = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else float("nan")
+        counts = [f"{sum(cause(r, peer) == name for r in behind)} {name}"
+                  for name, _, _ in CAUSES]
+        unexplained = sum(cause(r, peer) is None for r in behind)
         lines.append(f"- {threads} thread{'s' if threads > 1 else ''}: behind {peer} on "
-                     f"{len(behind)} of {len(rows)} jobs; ratios {min(ratios):.2f}x-"
-                     f"{max(ratios):.2f}x, geometric mean {geomean:.2f}x"
-                     + (":" if behind else ""))
+                     f"{len(behind)} of {len(rows)} jobs ({', '.join(counts)}, "
+                     f"{unexplained} other); ratios {min(ratios):.2f}x-{max(ratios):.2f}x, "
+                     f"geometric mean {geomean:.2f}x" + (":" if behind else ""))
         for r in behind:
             lines.append(f"  - {record_label(r)} ({r['family']}): {ratio(r, peer):.2f}x, "
-                         f"{r['ms']['upsample']:.3f} ms against {r['ms'][peer]:.3f} ms")
+                         f"{r['ms']['upsample']:.3f} ms against {r['ms'][peer]:.3f} ms"
+                         f" [{cause(r, peer) or 'other'}]")
+    lines.append("Causes: " + "; ".join(f"{name}: {reason}" for name, reason, _ in CAUSES))
     return lines
 
 

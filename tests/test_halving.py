@@ -32,9 +32,12 @@ def halvings(monkeypatch):
 
 SHAPES = [(1, 8, 6, 1), (2, 6, 10, 2), (1, 4, 1400, 3), (3, 2, 4, 4), (1, 6, 8, 5),
           (1, 2, 2, 1000)]
+# Rows long enough for the AVX2 kernels' steps (32 bytes for 1, 2 and 4 channels, 24
+# for 3), with a tail of single pixels after them.
+LANE_SHAPES = [(1, 4, 200, 1), (1, 2, 70, 2), (2, 6, 90, 4), (1, 4, 42, 3), (2, 2, 130, 3)]
 
 
-@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("shape", SHAPES + LANE_SHAPES)
 def test_uint8_halving_is_the_float_result_rounded(shape, halvings):
     x = RNG.integers(0, 256, shape).astype(np.uint8)
     x[..., ::2, :] |= 1  # many sums of four that end in .5 once divided
@@ -42,6 +45,18 @@ def test_uint8_halving_is_the_float_result_rounded(shape, halvings):
     assert halvings == ["uint8"]
     via_float = upsample(x, 0.5, mode="linear")
     assert np.array_equal(result, np.rint(via_float).astype(np.uint8))
+
+
+@pytest.mark.parametrize("shape", LANE_SHAPES)
+def test_uint8_halving_at_the_ends_of_the_byte_range(shape, halvings):
+    # Sums of four from 0 to 1020, every remainder, ties both ways: the 16-bit lanes
+    # must neither wrap nor saturate where the integer loop does not.
+    x = RNG.choice(np.array([0, 1, 2, 3, 252, 253, 254, 255], np.uint8), shape)
+    result = upsample(x, 0.5, mode="linear", dtype=np.uint8)
+    assert halvings == ["uint8"]
+    sums = (x[:, 0::2, 0::2].astype(np.int64) + x[:, 1::2, 0::2] + x[:, 0::2, 1::2]
+            + x[:, 1::2, 1::2])
+    assert np.array_equal(result, np.rint(sums / 4).astype(np.uint8))
 
 
 @pytest.mark.skipif(not kernels.halve_float_available(3), reason="vector builds only (AVX2 or NEON)")

@@ -301,3 +301,86 @@ def test_a_used_layer_still_pickles_and_copies():
     for clone in (pickle.loads(pickle.dumps(layer)), copy.deepcopy(layer), copy.copy(layer)):
         assert clone._last is None
         np.testing.assert_array_equal(clone(x), expected)
+
+
+def test_the_last_call_record_compares_objects_and_the_array_geometry():
+    """_memory.LastCall, which serves a repeated call without planning: the same option
+    objects, or numbers, strings and tuples of numbers of the same types and values, and
+    an array of the same dtype object, shape and strides."""
+    from upsample_c import _memory
+
+    x = _image((1, 6, 5, 3), "float32")
+    scale = float("1.5")
+    options = (scale, None, "linear", False, False, None, None, None)
+    replay = _memory.Replay(None, (1, 9, 7, 3), np.float32, None)
+    last = _memory.LastCall(options, x, replay)
+    assert last.serves(*options, x) and last.serves(*options, x.copy())
+    assert last.replay is replay
+    equal_scale = float("1.5")  # equal, but another object: the same value and type
+    assert equal_scale == scale and equal_scale is not scale
+    assert last.serves(equal_scale, *options[1:], x)
+    mode = "".join(["lin", "ear"])  # built at run time: another str object
+    assert mode is not options[2] and last.serves(scale, None, mode, *options[3:], x)
+    assert not last.serves(*options[:7], 1, x)
+    # Equal values of other types are other arguments (True == 1, 2.0 == 2, np.float64).
+    for changed in ((0, np.float64(1.5)), (0, 1.25), (2, "cubic"), (3, 0), (4, 0),
+                    (3, np.bool_(False)), (7, 1.0)):
+        other = list(options)
+        other[changed[0]] = changed[1]
+        assert not last.serves(*other, x), changed
+    sized = _memory.LastCall((None, (9, 7), "linear", False, False, (1, 2), None, 2), x, replay)
+    assert sized.serves(None, (9, int("7")), "linear", False, False, (1, 2), None, 2, x)
+    for size in ((9.0, 7), (9, 7, 1), (9,), [9, 7], (9, np.int64(7)), (9, 8)):
+        assert not sized.serves(None, size, "linear", False, False, (1, 2), None, 2, x), size
+    assert not sized.serves(None, (9, 7), "linear", False, False, (1, 2), None, 2.0, x)
+    for other in (x[:, ::-1], np.asfortranarray(x), x.astype(np.float64), x.astype(">f4"),
+                  _image((1, 6, 5, 4), "float32"), x.reshape(1, 6, 5, 3, 1), x[0]):
+        assert not last.serves(*options, other)
+    layer_options = _api._LayerOptions(*options[:7])
+    assert last.serves_layer(layer_options, None, x)
+    assert not last.serves_layer(layer_options, 1, x)
+    assert not last.serves_layer(layer_options[:6], None, x)
+    assert not last.serves_layer(layer_options, None, x[:, ::-1])
+    # An empty result: allocated, nothing to fill.
+    result = replay.run(x)
+    assert result.shape == (1, 9, 7, 3) and result.dtype == np.float32 and result.flags.c_contiguous
+
+
+def test_a_replay_reshapes_the_input_and_the_result_as_told():
+    """_memory.Replay hands the fill the input reshaped to the plan's source shape and a
+    view of a new result in its target shape, and returns the result."""
+    from upsample_c import _memory
+
+    seen = []
+
+    def fill(source, target, num_threads):
+        seen.append((source.shape, target.shape, num_threads))
+        target[...] = 7
+
+    x = _image((2, 3, 4), "float32")
+    replay = _memory.Replay(fill, (2, 3, 8), np.dtype(np.int16), 2, (2, 12), (6, 8))
+    result = replay.run(x)
+    assert seen == [((2, 12), (6, 8), 2)]
+    assert result.shape == (2, 3, 8) and result.dtype == np.int16 and (result == 7).all()
+    assert not np.shares_memory(result, replay.run(x))
+    with pytest.raises(TypeError):
+        replay.run(x.tolist())
+
+
+@pytest.mark.parametrize("dtype, mode", [("float32", "linear"), ("uint8", "cubic")])
+def test_a_plan_for_contiguous_input_refuses_other_input_instead_of_reading_it(dtype, mode):
+    """A plan made for a C-contiguous input hands it to its pass as it is (no conversion
+    step); an array of other strides or dtype given to it by mistake raises in the
+    kernel's argument checks rather than being read wrongly."""
+    from upsample import _plan
+
+    x = _image((1, 12, 10, 3), dtype)
+    out_dtype = np.dtype(dtype) if dtype == "uint8" else np.dtype(np.float32)
+    steps = _plan.plan(x.shape, x.strides, x.dtype, (1.5, 1.5), (1, 18, 15, 3), mode, False,
+                       False, out_dtype)
+    target = np.empty((1, 18, 15, 3), out_dtype)
+    steps(x, target, 1)
+    np.testing.assert_array_equal(target, upsample(x, 1.5, mode, dtype=out_dtype))
+    for wrong in (np.asfortranarray(x), x.astype(np.float64)):
+        with pytest.raises((ValueError, TypeError)):
+            steps(wrong, target, 1)

@@ -11,7 +11,7 @@ loop gives.
 import numpy as np
 import pytest
 
-from upsample import _api, _axis_table, _plan_weighted, upsample
+from upsample import _api, _axis_table, _plan, _plan_weighted, upsample
 
 RNG = np.random.default_rng(23)
 
@@ -102,3 +102,36 @@ def _order(shape, scale, mode):
 def test_which_way_a_planar_pass_goes(shape, scale, width_first):
     for mode in ("linear", "cubic"):
         assert _order(shape, scale, mode) == width_first
+
+
+@pytest.mark.skipif(not _plan_weighted.ROW_TILES, reason="no row tiles in this build")
+@pytest.mark.parametrize("dtype", [np.float32, np.uint8])
+@pytest.mark.parametrize("shape, scale, mode, tiles", [
+    ((1, 30, 400, 4), 0.75, "cubic", True),     # RGBA shrunk by a quarter: tiles
+    ((1, 30, 1280, 4), 0.25, "cubic", False),   # shrunk to a quarter
+    ((1, 30, 1280, 4), 0.4, "linear", False),
+    ((1, 30, 1280, 4), 0.5, "cubic", True),     # wide, halved: the tiles pay
+    ((1, 30, 400, 3), 0.75, "cubic", True),     # RGB keeps its tiles
+])
+def test_rgba_rows_height_first_take_the_tiles_only_where_they_pay(dtype, shape, scale,
+                                                                   mode, tiles):
+    dtype = np.dtype(dtype)
+    out_shape = (1, round(shape[1] * scale), round(shape[2] * scale), shape[3])
+    sampling = _plan.sampling(shape, dtype, (scale, scale), out_shape, mode, False, False,
+                              dtype)
+    (kind, axes, (width_first, row_tiles, halving)), = sampling.schedule
+    assert (kind, width_first, halving) == ("planar", False, False)
+    assert row_tiles == tiles
+    # Either way, the same bytes.
+    if dtype == np.uint8:
+        x = RNG.integers(0, 256, shape).astype(np.uint8)
+    else:
+        x = RNG.standard_normal(shape).astype(np.float32)
+    results = []
+    for choice in (True, False):
+        fill = _plan_weighted.weighted_passes(
+            shape, dtype, out_shape, sampling.pass_dtype, sampling.work_dtype,
+            sampling.tables, ((kind, axes, (width_first, choice, halving)),))
+        results.append(np.empty(out_shape, sampling.pass_dtype))
+        fill(x, results[-1], 1)
+    assert results[0].tobytes() == results[1].tobytes()

@@ -69,11 +69,10 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
     """
     key = None
     if out is None and type(x) is np.ndarray:
-        options = (scale_factor, size, mode, align_corners, antialias, axes, dtype,
-                   num_threads)
         last = _PLANS.last
-        if last is not None and _same_call(last, options, x):
-            return last[-1](x)
+        if last is not None and last.serves(scale_factor, size, mode, align_corners,
+                                            antialias, axes, dtype, num_threads, x):
+            return last.replay.run(x)
         # The types go into the key too: True == 1 and 2.0 == 2, but only one of
         # each pair is a valid argument.
         key, recent = _recall((
@@ -82,8 +81,9 @@ def upsample(x, scale_factor=None, mode="nearest", align_corners=False, antialia
             _typed(axes), dtype, type(dtype), num_threads, type(num_threads),
         ))
         if recent is not None:
-            _PLANS.last = _last_call(options, x, recent)
-            return recent(x)
+            _PLANS.last = _last_call((scale_factor, size, mode, align_corners, antialias, axes,
+                                      dtype, num_threads), x, recent)
+            return recent.run(x)
     mode, align_corners, antialias = _validate.check_options(mode, align_corners, antialias)
     scale_factor, size = _validate.check_scale_or_size(scale_factor, size)
     num_threads = _validate.check_num_threads(num_threads)
@@ -100,13 +100,15 @@ class _PlanStore(dict):
     """The remembered plans by key, and the call most recently served from them.
 
     ``last`` holds that call's record (see _last_call). A call made with the
-    very same objects (a pipeline's loop passes its constants again) and an
-    array of the same shape, strides and dtype object is served from it by
-    identity, without building and hashing a key: with cold caches that
-    costs more than the rest of a small call. Only immutable arguments are
-    held there (see _frozen), so the same object means the same value; they
-    are the only caller's objects the caches keep alive (one call's worth, a
-    few numbers), until the next call replaces them. ``clear`` forgets them.
+    very same objects (a pipeline's loop passes its constants again), or with
+    numbers, strings and tuples of numbers of the same types and values (a
+    ``size=(h, w)`` built at every call), and an array of the same shape,
+    strides and dtype object is served from it, without building and hashing
+    a key: with cold caches that costs more than the rest of a small call.
+    Only immutable arguments are held there (see _frozen), so the same object
+    means the same value; they are the only caller's objects the caches keep
+    alive (one call's worth, a few numbers), until the next call replaces
+    them. ``clear`` forgets them.
     """
 
     last = None
@@ -153,23 +155,14 @@ def _recall(key):
         return None, None
 
 
-def _same_call(last, options, x):
-    """Whether the record ``last`` (see _last_call) holds these very option objects, in the
-    order (scale_factor, size, mode, align_corners, antialias, axes, dtype, num_threads),
-    and x's dtype object, shape and strides."""
-    held = last[0]
-    return (held[0] is options[0] and held[1] is options[1] and held[2] is options[2]
-            and held[3] is options[3] and held[4] is options[4] and held[5] is options[5]
-            and held[6] is options[6] and held[7] is options[7] and last[1] is x.dtype
-            and last[2] == x.shape and last[3] == x.strides)
-
-
 def _last_call(options, x, plan):
-    """The record of a call to serve again by identity (see _PlanStore), or None when
-    its scale, size, axes or dtype could change in place."""
+    """The record of a call to serve again by identity (see _PlanStore): a
+    ``_memory.LastCall`` of ``options`` (scale_factor, size, mode, align_corners,
+    antialias, axes, dtype, num_threads), ``x``'s geometry and the ``_memory.Replay``
+    ``plan``; None when its scale, size, axes or dtype could change in place."""
     scale_factor, size, axes, dtype = options[0], options[1], options[5], options[6]
     if _frozen(scale_factor) and _frozen(size) and _frozen(axes) and _frozen(dtype):
-        return (options, x.dtype, x.shape, x.strides, plan)
+        return _memory.LastCall(options, x, plan)
     return None
 
 
@@ -195,26 +188,16 @@ def _typed(value):
     return value, type(value)
 
 
-class _CallPlan:
-    """A checked and planned call, to run again on arrays of the same shape, strides and dtype."""
+def _call_plan(steps, num_threads, out_shape, source_shape, target_shape):
+    """A checked and planned call, to run again on arrays of the same shape, strides and
+    dtype: a ``_memory.Replay``, whose ``run(x)`` returns a new C-contiguous result.
 
-    __slots__ = ("steps", "num_threads", "out_shape", "source_shape", "target_shape")
-
-    def __init__(self, steps, num_threads, out_shape, source_shape, target_shape):
-        self.steps = steps
-        self.num_threads = num_threads
-        self.out_shape = out_shape
-        self.source_shape = source_shape
-        self.target_shape = target_shape
-
-    def __call__(self, x):
-        steps = self.steps
-        result = _plan.new_array(self.out_shape, steps.out_dtype)
-        if self.source_shape is not None:
-            x = x.reshape(self.source_shape)
-        target = result if self.target_shape is None else result.reshape(self.target_shape)
-        steps(x, target, self.num_threads)
-        return result
+    It allocates the result and calls the plan's fill from C: the Python layers
+    that did it were a large part of a small call's fixed cost (see
+    ``benchmarks/call_overhead.py --loop`` and BENCHMARKS.md, "Fixed cost per call").
+    """
+    return _memory.Replay(steps.fill, out_shape, steps.out_dtype, num_threads, source_shape,
+                          target_shape)
 
 
 def _remember(key, call, lengths):
@@ -286,7 +269,7 @@ def _run(x, scale_factor, size, axes, mode, align_corners, antialias, dtype, out
     filled = steps(source, target, num_threads)
     if (key is not None and out is None and target is not None and array is x
             and sum(canonical_shape[:-1]) <= PLANNED_LENGTH_MAX):
-        _remember(key, _CallPlan(
+        _remember(key, _call_plan(
             steps, num_threads, out_shape,
             None if source.shape == array.shape else source.shape,
             None if target.shape == result.shape else target.shape,
@@ -429,17 +412,16 @@ class Upsample:
         key = None
         held = self._options
         if out is None and type(x) is np.ndarray:
-            options = (*held, num_threads)
             last = self._last
-            if last is not None and _same_call(last, options, x):
-                return last[-1](x)
+            if last is not None and last.serves_layer(held, num_threads, x):
+                return last.replay.run(x)
             # The options were checked when set. "layer" keeps these keys apart
             # from upsample's.
             key, recent = _recall(("layer", x.shape, x.strides, x.dtype, *held, num_threads,
                                    type(num_threads)))
             if recent is not None:
-                self._last = _last_call(options, x, recent)
-                return recent(x)
+                self._last = _last_call((*held, num_threads), x, recent)
+                return recent.run(x)
         num_threads = _validate.check_num_threads(num_threads)
         return _run(x, held.scale_factor, held.size, held.axes, held.mode, held.align_corners,
                     held.antialias, held.dtype, out, num_threads, key)

@@ -11,12 +11,25 @@ from upsample_c import _memory, effective_num_threads, kernels
 
 
 def through(fill, shape, dtype):
-    """``fill`` into a temporary of ``dtype``, then cast into the real target."""
+    """``fill`` into a temporary of ``dtype``, then cast into the real target.
+
+    The cast for the target's dtype is decided at the first call and kept
+    while the targets keep that dtype object: deciding it (``np.iinfo`` and
+    the dtype tests) took longer than casting a small image.
+    """
+    # (target dtype, its cast), replaced as a whole so that threads sharing the
+    # plan never see a dtype paired with another dtype's cast.
+    decided = [(None, None)]
 
     def run(x, target, num_threads):
         temporary = _memory.empty(shape, dtype)
         fill(x, temporary, num_threads)
-        cast_into(temporary, target, num_threads)
+        target_dtype, cast = decided[0]
+        if target_dtype is not target.dtype:
+            target_dtype = target.dtype
+            cast = caster(temporary.dtype, target_dtype)
+            decided[0] = (target_dtype, cast)
+        cast(temporary, target, num_threads)
 
     return run
 
@@ -27,20 +40,45 @@ def cast_into(source, target, num_threads=None):
     ``source`` is scratch and may be overwritten. Rounding is to nearest,
     saturation to the target's range, and NaN becomes 0.
     """
-    if target.dtype.kind not in "iu":
-        np.copyto(target, source, casting="unsafe")
-        return
-    info = np.iinfo(target.dtype)
-    if source.dtype.kind in "iub":
-        if source.dtype.kind != "b":
-            inner = np.iinfo(source.dtype)
-            np.clip(source, max(info.min, inner.min), min(info.max, inner.max), out=source)
-        np.copyto(target, source, casting="unsafe")
-        return
-    if source.dtype == np.float32 and target.dtype == np.uint8 and target.flags.c_contiguous:
-        threads = effective_num_threads(num_threads, target.size)
-        kernels.round_to_uint8(source, target, threads)
-        return
+    caster(source.dtype, target.dtype)(source, target, num_threads)
+
+
+def caster(source_dtype, target_dtype):
+    """``cast(source, target, num_threads)`` doing :func:`cast_into` for arrays of these
+    dtypes, with every decision that depends on the dtypes alone already made."""
+    if target_dtype.kind not in "iu":
+        return _copy
+    info = np.iinfo(target_dtype)
+    if source_dtype.kind in "iub":
+        if source_dtype.kind == "b":
+            return _copy
+        inner = np.iinfo(source_dtype)
+        low, high = max(info.min, inner.min), min(info.max, inner.max)
+
+        def clip_integers(source, target, num_threads):
+            np.clip(source, low, high, out=source)
+            np.copyto(target, source, casting="unsafe")
+
+        return clip_integers
+    if source_dtype == np.float32 and target_dtype == np.uint8:
+        def to_uint8(source, target, num_threads):
+            if target.flags.c_contiguous:
+                threads = effective_num_threads(num_threads, target.size)
+                kernels.round_to_uint8(source, target, threads)
+            else:
+                _round_float(source, target, info)
+
+        return to_uint8
+    return lambda source, target, num_threads: _round_float(source, target, info)
+
+
+def _copy(source, target, num_threads):
+    np.copyto(target, source, casting="unsafe")
+
+
+def _round_float(source, target, info):
+    """Floats rounded half to even and saturated to the range ``info`` of ``target``'s
+    integer dtype, NaN to 0 (``source`` is overwritten)."""
     if source.dtype.itemsize < 4:  # float16 cannot hold most integer bounds
         source = source.astype(np.float32)
     np.nan_to_num(source, copy=False, nan=0.0)

@@ -63,22 +63,24 @@ class Plan:
     Only the thread count is decided at run time, so that the environment's
     limits are honoured at every call. Plans hold no per-call memory: scratch
     comes from the running thread, so one plan may run in several threads.
+    ``fill(x, target, num_threads)`` is what a call runs once it has a target
+    (None when the result is empty: nothing to compute).
     """
 
-    __slots__ = ("out_shape", "out_dtype", "_fill")
+    __slots__ = ("out_shape", "out_dtype", "fill")
 
     def __init__(self, out_shape, out_dtype, fill):
         self.out_shape = out_shape
         self.out_dtype = out_dtype
-        self._fill = fill
+        self.fill = fill
 
     def __call__(self, x, target=None, num_threads=None):
         if target is None:
             # Through the output cache: a recycled block is already mapped, where a
             # fresh one would cost a page fault and a page of zeroes per page.
             target = _memory.empty(self.out_shape, self.out_dtype)
-        if self._fill is not None:
-            self._fill(x, target, num_threads)
+        if self.fill is not None:
+            self.fill(x, target, num_threads)
         return target
 
 
@@ -111,12 +113,15 @@ def plan(in_shape, in_strides, in_dtype, scales, out_shape, mode, align_corners,
             fill = through(fill, out_shape, in_dtype)
         return Plan(out_shape, out_dtype, fill)
     if _fused_uint8(in_dtype, out_dtype, out_shape):
-        fill = weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, work_dtype)
+        fill = weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, work_dtype,
+                             in_strides)
     elif work_dtype == out_dtype:
-        fill = weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, out_dtype)
+        fill = weighted_fill(in_shape, in_dtype, out_shape, out_dtype, options, out_dtype,
+                             in_strides)
     else:
         fill = through(
-            weighted_fill(in_shape, in_dtype, out_shape, work_dtype, options, work_dtype),
+            weighted_fill(in_shape, in_dtype, out_shape, work_dtype, options, work_dtype,
+                          in_strides),
             out_shape, work_dtype,
         )
     return Plan(out_shape, out_dtype, fill)

@@ -61,14 +61,19 @@ def nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
     # 12-byte pixels (float32 RGB) gathered one by one lose by streaming:
     # 1.12x-1.20x slower on a 1080p x1.5 frame (ac607f4).
     stream = size * itemsize >= STREAM_MIN_BYTES and (col_double or pixel_bytes != 12)
-    fixed = (offsets, counts, in_shape[-1], itemsize, strides[-1], col_double)
+    n_items, item_stride = in_shape[-1], strides[-1]
+    # The block of a call on one thread (the rule for small jobs), made once. The
+    # arguments are passed one by one: f(x, out, *fixed) builds a list and a tuple
+    # and calls without vectorcall (BENCHMARKS.md, "Fixed cost per call").
+    serial_block = block(n_rows, out_shape[-2], 1, MIN_BLOCK_PIXELS)
 
     def run(x, out, num_threads):
         threads = effective_num_threads(num_threads, work)
         kernels.gather_nearest(
-            x, out, *fixed,
-            block(n_rows, out_shape[-2], threads, MIN_BLOCK_PIXELS), stream, threads,
-            col_stride,
+            x, out, offsets, counts, n_items, itemsize, item_stride, col_double,
+            serial_block if threads == 1
+            else block(n_rows, out_shape[-2], threads, MIN_BLOCK_PIXELS),
+            stream, threads, col_stride,
         )
 
     return run

@@ -34,7 +34,7 @@ from upsample_c import _memory, effective_num_threads, kernels
 
 from ._axis_table import AxisTable, axis_tables, real_dtype
 from ._cast import through
-from ._threads import MIN_BLOCK_ELEMENTS, MIN_BLOCK_PIXELS, block, index_scratch, scratch
+from ._threads import MIN_BLOCK_ELEMENTS, MIN_BLOCK_PIXELS, block, scratch, scratches
 
 __all__ = ["AxisTable", "kernel_view", "weighted_fill", "weighted_passes", "weighted_schedule"]
 
@@ -52,6 +52,18 @@ ROW_TILE, ROW_TILE_PIXELS = kernels.row_tile_shape()
 # Most scratch per thread the row tiles may keep going back to; wide images at
 # x1.5 still ran 1.5x-2x faster on the tiles with several MB of rows (661fc29).
 ROW_TILE_SCRATCH_BYTES = 16 << 20
+# Height first, RGBA rows with 2 or 4 taps shrunk to at most FOUR_CHANNEL_PLAIN_RATIO
+# of their width skip the tiles for ups_pixels_four (one vector per pixel, the same
+# bits): the tiles transpose every source pixel, for few outputs. Measured with
+# benchmarks/row_tiles.py (both paths timed alternately in one process, load 3.0;
+# 96x128 to 1080p, float32 and uint8, linear and cubic), plain/tiles for RGBA height
+# first: x0.25 median 0.80 (11 of 12 below 1), x0.33 0.84 (14 of 16), x0.4 0.94 (13 of
+# 16), x0.5 1.04 and x0.75 0.92 (mixed: 0.59-1.29, and benchmarks/ab.py had 300x400
+# uint8 x0.75 0.93x warm and 0.85x cold on plain rows, so those stay on the tiles).
+# Width first (upscales, and x0.75 of wide rows) the tiles stayed ahead for RGBA
+# (median 1.11-1.45 per scale), and RGB rows, a scalar loop without them, gain on them
+# almost everywhere (median 1.07-1.92 per scale).
+FOUR_CHANNEL_PLAIN_RATIO = 0.4
 # Height first over few-channel rows wider than this (eight combined rows outgrow
 # a quarter of the per-core cache) is weighed WIDE_HEIGHT_FIRST_COST times its
 # multiply-adds: 720p and 1080p at x0.75-x0.9 then go width first, 1.04x-1.33x
@@ -63,19 +75,22 @@ WIDE_HEIGHT_FIRST_COST = 1.25
 VOLUME_RING_BYTES = 4 << 20
 
 
-def weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dtype):
+def weighted_fill(in_shape, in_dtype, out_shape, target_dtype, options, work_dtype,
+                  in_strides=None):
     """Linear or cubic into a target of ``target_dtype``, computed in ``work_dtype``.
 
     ``options`` is (scales, mode, align_corners, antialias): the tables are
     the options' (``axis_tables``), then run by :func:`weighted_passes`.
+    ``in_strides``: the strides of every ``x`` the fill will get, when known.
     """
     real = real_dtype(work_dtype)
     tables = axis_tables(in_shape, in_dtype, out_shape, options, real)
-    return weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables)
+    return weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables,
+                           in_strides=in_strides)
 
 
 def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tables,
-                    schedule=None):
+                    schedule=None, in_strides=None):
     """The passes that apply ``tables`` to arrays of ``in_shape`` and ``in_dtype``.
 
     Returns ``fill(x, target, num_threads)``, which writes into ``target``
@@ -98,6 +113,11 @@ def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tab
     tables. A caller that computes a block of a larger output with the
     larger output's table rows (``upsample._blocks``) passes the larger
     output's schedule, so that every sum is the one the whole call makes.
+
+    ``in_strides``, when given, are the strides of every ``x`` the fill will get
+    (a plan is made for one input's shape, strides and dtype): an ``x`` that is
+    then known to be C-contiguous in the dtype the first pass reads goes to it
+    without a conversion step.
     """
     real = real_dtype(work_dtype)
     fused = in_dtype == np.uint8 and target_dtype == np.uint8
@@ -142,21 +162,45 @@ def weighted_passes(in_shape, in_dtype, out_shape, target_dtype, work_dtype, tab
     if not passes:
         return _copy_fill
     is_complex = target_dtype.kind == "c"
+    # uint8 goes to the fused kernels as it is (None: x's own dtype).
+    source_dtype = None if fused else work_dtype
+    head, last = passes[:-1], passes[-1][0]
+    if not head and not is_complex and _reads_as_it_is(in_shape, in_dtype, in_strides,
+                                                       source_dtype):
+        # One pass over an input it can read as it is: the pass itself (a wrapper's
+        # frame and np.ascontiguousarray are part of a small call's fixed cost).
+        return last
+    if not head and not is_complex:
+        # One pass (most images): no loop, no slice of the list at every call.
+        def fill_one(x, target, num_threads):
+            last(np.ascontiguousarray(x, dtype=source_dtype), target, num_threads)
+
+        return fill_one
 
     def fill(x, target, num_threads):
-        if fused:
-            current = np.ascontiguousarray(x)
-        else:
-            current = np.ascontiguousarray(x, dtype=work_dtype)
+        current = np.ascontiguousarray(x, dtype=source_dtype)
         if is_complex:
             current, target = current.view(real), target.view(real)
-        for run, shape in passes[:-1]:
+        for run, shape in head:
             result = _memory.empty(shape, real)
             run(current, result, num_threads)
             current = result
-        passes[-1][0](current, target, num_threads)
+        last(current, target, num_threads)
 
     return fill
+
+
+def _reads_as_it_is(shape, dtype, strides, source_dtype):
+    """Whether an array of ``shape``, ``strides`` (None: unknown) and ``dtype`` is
+    C-contiguous and of ``source_dtype`` (None: any), so that the passes read it as it is."""
+    if strides is None or (source_dtype is not None and dtype != source_dtype):
+        return False
+    expected = dtype.itemsize
+    for length, stride in zip(reversed(shape), reversed(strides)):
+        if stride != expected:
+            return False
+        expected *= length
+    return True
 
 
 def kernel_view(in_shape, in_dtype, out_shape, target_dtype, work_dtype):
@@ -255,14 +299,19 @@ def _vertical_pass(in_shape, out_shape, dtype, axis, table):
     inner = math.prod(in_shape[axis + 1 :])
     n_in, n_out, taps = in_shape[axis], out_shape[axis], table.taps
     size = math.prod(out_shape)
-    fixed = (outer, n_in, inner, n_out, table.offsets(inner), table.weights, taps)
+    offsets, weights = table.offsets(inner), table.weights
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+    # The block of a call on one thread (the rule for small jobs), made once; the
+    # arguments one by one (see _plan_nearest.nearest_fill), here and below.
+    serial_block = block(outer * n_out, inner, 1, MIN_BLOCK_ELEMENTS)
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, size * taps)
         kernels.vertical_pass(
-            source, result, *fixed,
-            block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS), stream, threads,
+            source, result, outer, n_in, inner, n_out, offsets, weights, taps,
+            serial_block if threads == 1
+            else block(outer * n_out, inner, threads, MIN_BLOCK_ELEMENTS),
+            stream, threads,
         )
 
     return run
@@ -273,14 +322,15 @@ def _horizontal_pass(in_shape, out_shape, dtype, table):
     outer, n_in, channels = in_shape
     n_out, taps = out_shape[1], table.taps
     size = math.prod(out_shape)
-    fixed = (outer, n_in, channels, n_out, table.offsets(channels), table.weights, taps,
-             table.doubling)
+    offsets, weights, doubling = table.offsets(channels), table.weights, table.doubling
+    serial_block = block(outer, n_out, 1, MIN_BLOCK_PIXELS)
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, size * taps)
         kernels.horizontal_pass(
-            source, result, *fixed,
-            block(outer, n_out, threads, MIN_BLOCK_PIXELS), threads,
+            source, result, outer, n_in, channels, n_out, offsets, weights, taps, doubling,
+            serial_block if threads == 1 else block(outer, n_out, threads, MIN_BLOCK_PIXELS),
+            threads,
         )
 
     return run
@@ -329,9 +379,8 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
                                channels, h_out, w_out, threads)
 
         return run_halving
-    fixed = (outer, h_in, w_in, channels, h_out, w_out, height.offsets(1), height.weights,
-             h_taps, width.offsets(channels), width.weights, w_taps, width.doubling,
-             width_first)
+    h_index, h_weights = height.offsets(1), height.weights
+    w_offsets, w_weights, w_doubling = width.offsets(channels), width.weights, width.doubling
     stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
     index_length = kernels.planar_index_length(h_taps, row_tiles)
     if dtype == np.uint8:
@@ -341,10 +390,11 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
 
         def run_uint8(source, result, num_threads):
             threads = effective_num_threads(num_threads, work)
+            rows, index = scratches(threads * row_bytes, threads * index_length)
             kernels.planar_pass_uint8(
-                source, result, *fixed, row_tiles,
-                scratch("rows", threads * row_bytes),
-                index_scratch(threads * index_length), stream, threads,
+                source, result, outer, h_in, w_in, channels, h_out, w_out, h_index, h_weights,
+                h_taps, w_offsets, w_weights, w_taps, w_doubling, width_first, row_tiles, rows,
+                index, stream, threads,
             )
 
         return run_uint8
@@ -353,10 +403,11 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
 
     def run(source, result, num_threads):
         threads = effective_num_threads(num_threads, work)
+        rows, index = scratches(threads * row_bytes, threads * index_length)
         kernels.planar_pass(
-            source, result, *fixed, row_tiles,
-            scratch("rows", threads * row_bytes),
-            index_scratch(threads * index_length), stream, threads,
+            source, result, outer, h_in, w_in, channels, h_out, w_out, h_index, h_weights,
+            h_taps, w_offsets, w_weights, w_taps, w_doubling, width_first, row_tiles, rows,
+            index, stream, threads,
         )
 
     return run
@@ -409,12 +460,9 @@ def _volume_pass(in_shape, out_shape, tables, dtype, row_tiles):
 
     def run(source, target, num_threads):
         threads = effective_num_threads(num_threads, size * (d_taps + h_taps + w_taps))
-        kernels.volume_pass(
-            source, target, *fixed,
-            scratch("planes", threads * plane_bytes),
-            scratch("rows", threads * scratch_bytes),
-            index_scratch(threads * index_length), stream, threads,
-        )
+        rows, index = scratches(threads * scratch_bytes, threads * index_length)
+        kernels.volume_pass(source, target, *fixed, scratch("planes", threads * plane_bytes),
+                            rows, index, stream, threads)
 
     return run
 
@@ -427,12 +475,17 @@ def _use_row_tiles(dtype, width_first, width, every_row_used, h_taps, w_in, w_ou
     going back to stay within ROW_TILE_SCRATCH_BYTES; float32 data, or uint8
     data converted to float32 row by row. Width first, the tiles are source
     rows, so every source row must be needed anyway; height first, they are
-    combined rows, one per output row.
+    combined rows, one per output row. Height first, RGBA rows shrunk to
+    FOUR_CHANNEL_PLAIN_RATIO of their width or less are faster one vector per
+    pixel (ups_pixels_four, for 2 or 4 taps).
     """
     if not (ROW_TILES and dtype in (np.float32, np.uint8) and not width.doubling
             and width.sorted and channels < 8):
         return False
     if width_first and not every_row_used:
+        return False
+    if (not width_first and channels == 4 and width.taps in (2, 4)
+            and w_out <= FOUR_CHANNEL_PLAIN_RATIO * w_in):
         return False
     return _row_tile_footprint(dtype, width_first, width.taps, h_taps, w_in, w_out,
                                channels) <= ROW_TILE_SCRATCH_BYTES
@@ -441,14 +494,14 @@ def _use_row_tiles(dtype, width_first, width, every_row_used, h_taps, w_in, w_ou
 def _row_tile_footprint(dtype, width_first, w_taps, h_taps, w_in, w_out, channels):
     """Bytes of scratch the row tiles keep going back to, per thread.
 
-    Width first: the ring of h_taps + 7 resampled rows; height first: eight
-    combined rows; uint8 adds eight converted rows (width first) or eight
-    output rows (height first). The tile itself only holds the stretch of
+    Width first: the ring of h_taps + 7 resampled rows (uint8 rows are read
+    and converted by the tiles themselves); height first: eight combined rows,
+    and for uint8 eight output rows. The tile itself only holds the stretch of
     source read by one block of output pixels, plus the block.
     """
     rows = (h_taps + ROW_TILE - 1) * w_out if width_first else ROW_TILE * w_in
-    if dtype == np.uint8:
-        rows += ROW_TILE * (w_in if width_first else w_out)
+    if dtype == np.uint8 and not width_first:
+        rows += ROW_TILE * w_out
     stretch = min(w_in, -(-ROW_TILE_PIXELS * w_in // w_out) + w_taps + 1)
     tiles = ROW_TILE * (stretch + ROW_TILE_PIXELS)
     return 4 * channels * (rows + tiles)

@@ -32,12 +32,14 @@ SCRATCH_KEPT_BYTES = 1 << 20
 
 
 class _ThreadScratch:
-    """One thread's kept scratch buffers, by name."""
+    """One thread's kept scratch buffers, by name; ``pair``: the kept "rows" and "index"
+    buffers that scratches last returned (None until then, and after clear_scratch)."""
 
-    __slots__ = ("buffers", "__weakref__")
+    __slots__ = ("buffers", "pair", "__weakref__")
 
     def __init__(self):
         self.buffers = {}
+        self.pair = None
 
 
 _local = threading.local()
@@ -81,6 +83,26 @@ def index_scratch(count):
     return _thread_buffer("index", count, _INDEX)
 
 
+def scratches(nbytes, index_count):
+    """``(scratch("rows", nbytes), index_scratch(index_count))``, the pair a planar pass
+    takes: the pair last returned when both are kept and long enough, without a look-up
+    by name (the two calls were part of a small call's fixed cost)."""
+    try:
+        pair = _local.scratch.pair
+    except AttributeError:  # this thread's first scratch
+        pair = None
+    # Both 1-D: len is their size.
+    if pair is not None and len(pair[0]) >= nbytes and len(pair[1]) >= index_count:
+        return pair
+    pair = scratch("rows", nbytes), index_scratch(index_count)
+    kept = _local.scratch
+    # Only kept buffers are remembered as the pair: larger ones go back to the
+    # output cache when the call is done with them.
+    if pair[0] is kept.buffers.get("rows") and pair[1] is kept.buffers.get("index"):
+        kept.pair = pair
+    return pair
+
+
 def clear_scratch():
     """Forget every thread's kept scratch buffers. A thread in the middle of a call
     keeps the buffers it is using until the call returns."""
@@ -88,6 +110,7 @@ def clear_scratch():
         every = list(_EVERY_SCRATCH)
     for kept in every:
         kept.buffers = {}
+        kept.pair = None
 
 
 def block(n_rows, row_length, threads, min_block):

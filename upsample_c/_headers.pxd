@@ -34,4 +34,8 @@ cdef extern from "ups_row_tiles.h":
                             Py_ssize_t n_out, Py_ssize_t channels, const Py_ssize_t* offsets,
                             const float* weights, Py_ssize_t taps, float* tile,
                             float* block) noexcept nogil
+    void ups_resample_rows8_uint8(const unsigned char* const* rows, float* const* outs,
+                                  Py_ssize_t in_len, Py_ssize_t n_out, Py_ssize_t channels,
+                                  const Py_ssize_t* offsets, const float* weights,
+                                  Py_ssize_t taps, float* tile, float* block) noexcept nogil
     enum: ROW_TILE_PIXELS

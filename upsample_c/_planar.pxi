@@ -7,7 +7,7 @@
 
 from upsample_c._headers cimport (
     ROW_TILE_PIXELS, UPS_AHEAD_ROWS, ups_combine_float_ahead, ups_combine_float_pair,
-    ups_resample_rows8, ups_row_tiles_available, ups_store_fence,
+    ups_resample_rows8, ups_resample_rows8_uint8, ups_row_tiles_available, ups_store_fence,
 )
 
 
@@ -74,27 +74,38 @@ cdef void _resample_row_ahead(real* dst, const real* src, Py_ssize_t o, Py_ssize
         first = last
 
 
-cdef void _tile_rows_into_ring(const float* first_row, Py_ssize_t count, Py_ssize_t s,
+cdef void _tile_rows_into_ring(const float* first_row, const unsigned char* first_bytes,
+                               Py_ssize_t count, Py_ssize_t s,
                                Py_ssize_t g, float* ring, Py_ssize_t in_len, Py_ssize_t out_len,
                                Py_ssize_t w_out, Py_ssize_t channels,
                                const Py_ssize_t* w_offsets, const float* w_weights,
                                Py_ssize_t w_taps, Py_ssize_t ring_n, Py_ssize_t* ring_rows,
                                float* tile) noexcept nogil:
-    """Resample `count` (at most eight) consecutive float rows from first_row, source
-    rows s... (ring ids g...), into their ring slots at once by the row-tile kernel.
+    """Resample `count` (at most eight) consecutive rows, source rows s... (ring ids
+    g...), into their ring slots at once by the row-tile kernel: float rows from
+    first_row, or (first_bytes not NULL) uint8 rows from first_bytes, converted
+    as the kernel reads them.
 
     Past the last row the tile is padded by repeating it (same input, same
     slot, same values).
     """
     cdef const float* rows[ROW_TILE]
+    cdef const unsigned char* byte_rows[ROW_TILE]
     cdef float* outs[ROW_TILE]
     cdef Py_ssize_t b, row
     for b in range(ROW_TILE):
         row = b if b < count else count - 1
-        rows[b] = first_row + row * in_len
+        if first_bytes != NULL:
+            byte_rows[b] = first_bytes + row * in_len
+        else:
+            rows[b] = first_row + row * in_len
         outs[b] = ring + ((s + row) % ring_n) * out_len
-    ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights, w_taps,
-                       tile, tile + in_len * ROW_TILE)
+    if first_bytes != NULL:
+        ups_resample_rows8_uint8(byte_rows, outs, in_len, w_out, channels, w_offsets,
+                                 w_weights, w_taps, tile, tile + in_len * ROW_TILE)
+    else:
+        ups_resample_rows8(rows, outs, in_len, w_out, channels, w_offsets, w_weights, w_taps,
+                           tile, tile + in_len * ROW_TILE)
     for b in range(count):
         ring_rows[(s + b) % ring_n] = g + b
 
@@ -110,9 +121,9 @@ cdef void _fill_ring_rows(const real* src, real* ring, Py_ssize_t o, Py_ssize_t 
     """
     cdef Py_ssize_t count = h_in - s if h_in - s < ROW_TILE else ROW_TILE
     if real is float:
-        _tile_rows_into_ring(src + (o * h_in + s) * in_len, count, s, o * h_in + s, ring,
-                             in_len, out_len, w_out, channels, w_offsets, w_weights, w_taps,
-                             ring_n, ring_rows, tile)
+        _tile_rows_into_ring(src + (o * h_in + s) * in_len, NULL, count, s, o * h_in + s,
+                             ring, in_len, out_len, w_out, channels, w_offsets, w_weights,
+                             w_taps, ring_n, ring_rows, tile)
 
 
 cdef void _planar_chunk_width_first(const real* src, real* dst, Py_ssize_t first,

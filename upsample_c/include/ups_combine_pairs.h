@@ -83,11 +83,14 @@
            serves four multiply-adds. */ \
         for (; i + 32 <= n; i += 32) { \
             ups_v8 a0, a1, a2, a3, b0, b1, b2, b3, w, v; \
-            for (k = 0; k < n_ahead; k++) { \
-                ups_prefetch_l2(ahead[k] + i); \
-                if (sizeof(ELEM) == 4) \
-                    ups_prefetch_l2(ahead[k] + i + 16); \
-            } \
+            /* One prefetch per 64-byte line: two for 32 floats, one for \
+               every other step of 32 bytes. */ \
+            if (sizeof(ELEM) == 4 || (i & 63) == 0) \
+                for (k = 0; k < n_ahead; k++) { \
+                    ups_prefetch_l2(ahead[k] + i); \
+                    if (sizeof(ELEM) == 4) \
+                        ups_prefetch_l2(ahead[k] + i + 16); \
+                } \
             w = ups_v8_broadcast(w0); \
             UPS_MUL4(LOAD, a, w, rows[0] + i); \
             for (k = 1; k < shift; k++) { \

@@ -90,22 +90,29 @@ static int ups_row_tiles_available(void) {
     return 0;
 #endif
 }
-/* rows[r] and outs[r] (r < 8) are the source and destination rows;
-   offsets are element offsets (source pixel times channels). */
-static void ups_resample_rows8(const float *const *rows, float *const *outs,
-                               Py_ssize_t in_len, Py_ssize_t n_out, Py_ssize_t channels,
-                               const Py_ssize_t *offsets, const float *weights,
-                               Py_ssize_t taps, float *tile, float *block) {
 #if defined(UPS_SIMD)
+/* The body of ups_resample_rows8 (float source rows, `bytes` 0) and of
+   ups_resample_rows8_uint8 (uint8 source rows, `bytes` 1, each literal):
+   uint8 rows are converted to float as their stretch is transposed into
+   the tile, eight values per load, instead of whole rows beforehand (a
+   conversion is exact, so the tile holds the same floats either way). */
+UPS_SPECIALISED void ups_resample_rows8_body(const float *const *rows,
+                                             const unsigned char *const *rows8, int bytes,
+                                             float *const *outs, Py_ssize_t n_out,
+                                             Py_ssize_t channels, const Py_ssize_t *offsets,
+                                             const float *weights, Py_ssize_t taps,
+                                             float *tile, float *block) {
     Py_ssize_t e, r, j0, j1, n, base, lo, hi;
     /* The row pointers in locals: the vector stores below go through a
        type declared may_alias (as every unaligned intrinsic store does),
        so as far as the compiler knows they could change rows[] or
        outs[], and it reloaded all eight pointers after every store. */
     const float *in[8];
+    const unsigned char *in8[8];
     float *out[8];
     for (r = 0; r < 8; r++) {
-        in[r] = rows[r];
+        if (bytes) in8[r] = rows8[r];
+        else in[r] = rows[r];
         out[r] = outs[r];
     }
     for (j0 = 0; j0 < n_out; j0 = j1) {
@@ -120,12 +127,14 @@ static void ups_resample_rows8(const float *const *rows, float *const *outs,
         hi = offsets[j1 * taps - 1] + channels;
         for (e = lo; e + 8 <= hi; e += 8) {
             ups_v8 v[8];
-            for (r = 0; r < 8; r++) v[r] = ups_v8_loadu(in[r] + e);
+            for (r = 0; r < 8; r++)
+                v[r] = bytes ? ups_v8_load_uint8(in8[r] + e) : ups_v8_loadu(in[r] + e);
             ups_v8_transpose8(v);
             for (r = 0; r < 8; r++) ups_v8_storeu(tile + (e - lo + r) * 8, v[r]);
         }
         for (; e < hi; e++)
-            for (r = 0; r < 8; r++) tile[(e - lo) * 8 + r] = in[r][e];
+            for (r = 0; r < 8; r++)
+                tile[(e - lo) * 8 + r] = bytes ? (float)in8[r][e] : in[r][e];
         /* Literal tap and channel counts let their loops unroll. */
         if (taps == 2 && channels == 3)
             ups_tile_pixels(block, tile, lo, j0, j1, 3, offsets, weights, 2);
@@ -155,8 +164,36 @@ static void ups_resample_rows8(const float *const *rows, float *const *outs,
         for (; e < n; e++)
             for (r = 0; r < 8; r++) out[r][base + e] = block[e * 8 + r];
     }
+}
+#endif
+/* rows[r] and outs[r] (r < 8) are the source and destination rows;
+   offsets are element offsets (source pixel times channels). */
+static void ups_resample_rows8(const float *const *rows, float *const *outs,
+                               Py_ssize_t in_len, Py_ssize_t n_out, Py_ssize_t channels,
+                               const Py_ssize_t *offsets, const float *weights,
+                               Py_ssize_t taps, float *tile, float *block) {
+    (void)in_len;
+#if defined(UPS_SIMD)
+    ups_resample_rows8_body(rows, NULL, 0, outs, n_out, channels, offsets, weights, taps,
+                            tile, block);
 #else
-    (void)rows; (void)outs; (void)in_len; (void)n_out; (void)channels;
+    (void)rows; (void)outs; (void)n_out; (void)channels;
+    (void)offsets; (void)weights; (void)taps; (void)tile; (void)block;
+#endif
+}
+/* ups_resample_rows8 reading uint8 source rows (the uint8 planar pass, width
+   first): the same tiles, products and sums, so the same floats out. */
+static void ups_resample_rows8_uint8(const unsigned char *const *rows, float *const *outs,
+                                     Py_ssize_t in_len, Py_ssize_t n_out,
+                                     Py_ssize_t channels, const Py_ssize_t *offsets,
+                                     const float *weights, Py_ssize_t taps, float *tile,
+                                     float *block) {
+    (void)in_len;
+#if defined(UPS_SIMD)
+    ups_resample_rows8_body(NULL, rows, 1, outs, n_out, channels, offsets, weights, taps,
+                            tile, block);
+#else
+    (void)rows; (void)outs; (void)n_out; (void)channels;
     (void)offsets; (void)weights; (void)taps; (void)tile; (void)block;
 #endif
 }

@@ -118,24 +118,30 @@ static int ups_combine_store_uint8(unsigned char *dst, const float *base,
    per tap in tap order, nothing fused) but the sums
    kept in registers instead of going through the row once per tap, and
    the rows in `ahead` prefetched as in ups_combine_vec. Returns 0
-   (nothing done) without a vector build (UPS_SIMD) or with more than 16 taps. */
-static int ups_combine_uint8_float(float *dst, const unsigned char *base,
-                                   const Py_ssize_t *offsets, const float *w,
-                                   Py_ssize_t taps, Py_ssize_t n,
-                                   const unsigned char *const *ahead, int n_ahead) {
+   (nothing done) without a vector build (UPS_SIMD) or with more than 16 taps.
+   ups_combine_uint8_float_vec is its body, called with a literal tap count
+   for 2 and 4 taps so that the tap loop unrolls with the row pointers and
+   weights in registers. */
 #if defined(UPS_SIMD)
+UPS_SPECIALISED void ups_combine_uint8_float_vec(float *dst, const unsigned char *base,
+                                                 const Py_ssize_t *offsets, const float *w,
+                                                 Py_ssize_t taps, Py_ssize_t n,
+                                                 const unsigned char *const *ahead,
+                                                 int n_ahead) {
     const unsigned char *rows[16];
     ups_v8 wv[16];
     Py_ssize_t i = 0, k;
     int a;
-    if (taps > 16) return 0;
     for (k = 0; k < taps; k++) {
         rows[k] = base + offsets[k];
         wv[k] = ups_v8_set1(w[k]);
     }
     for (; i + 16 <= n; i += 16) {
-        for (a = 0; a < n_ahead; a++)
-            ups_prefetch_l2(ahead[a] + i);
+        /* One prefetch per 64-byte line of each row ahead, not one per
+           16 bytes (each line asked for four times). */
+        if ((i & 63) == 0)
+            for (a = 0; a < n_ahead; a++)
+                ups_prefetch_l2(ahead[a] + i);
         ups_v8 lo = ups_v8_mul(wv[0], ups_load8_uint8(rows[0] + i));
         ups_v8 hi = ups_v8_mul(wv[0], ups_load8_uint8(rows[0] + i + 8));
         for (k = 1; k < taps; k++) {
@@ -159,6 +165,17 @@ static int ups_combine_uint8_float(float *dst, const unsigned char *base,
         for (k = 1; k < taps; k++) acc = acc + w[k] * (float)rows[k][i];
         dst[i] = acc;
     }
+}
+#endif
+static int ups_combine_uint8_float(float *dst, const unsigned char *base,
+                                   const Py_ssize_t *offsets, const float *w,
+                                   Py_ssize_t taps, Py_ssize_t n,
+                                   const unsigned char *const *ahead, int n_ahead) {
+#if defined(UPS_SIMD)
+    if (taps > 16) return 0;
+    if (taps == 4) ups_combine_uint8_float_vec(dst, base, offsets, w, 4, n, ahead, n_ahead);
+    else if (taps == 2) ups_combine_uint8_float_vec(dst, base, offsets, w, 2, n, ahead, n_ahead);
+    else ups_combine_uint8_float_vec(dst, base, offsets, w, taps, n, ahead, n_ahead);
     return 1;
 #else
     (void)dst; (void)base; (void)offsets; (void)w; (void)taps; (void)n;
