@@ -9,8 +9,8 @@ INTER_CUBIC, compare.py's mapping), at 1 and 2 threads.
 The grid is the full Cartesian product of those values (6 sizes x 3 channel
 counts x 2 dtypes x 8 scales x 3 modes, 864 jobs per thread count), less the
 outputs over OUTPUT_CAP_BYTES (4K at x4 in float32 RGBA would be 2 GB): 801 jobs,
-11 and 18 minutes at 1 and 2 threads in two runs on a 2-core VM shared with other work
-(load averages 10-17). Each job is
+about 3 minutes for both thread counts on a quiet 2-core VM (11-18 minutes under a load
+average of 10-17). Each job is
 tagged with the first of the families where OpenCV led in issue 19
 (``FAMILIES``) that it belongs to: bilinear downscales of HD images, bilinear
 upscales of small and mid-sized images, single-channel images at fractional
@@ -23,13 +23,16 @@ order, medians, thread counts set per call, OMP_WAIT_POLICY=PASSIVE. The
 number of repetitions of a job is chosen from a first timed round so that
 small jobs get more samples (they are the noisiest) and large ones fewer.
 
-    python benchmarks/sweep.py                      # 1 and 2 threads, 11-18 minutes loaded
+    python benchmarks/sweep.py                      # 1 and 2 threads, 3 minutes quiet
     python benchmarks/sweep.py --quick              # the families only (no 4K), 40 s loaded
     python benchmarks/sweep.py --threads 1 --only uint8 --only cubic
     python benchmarks/sweep.py --from-json sweep.json   # report and figure, no timing
 
 It prints one row per job, then the count of jobs behind OpenCV at each
-thread count and the list of them with their ratios, and writes the raw
+thread count, how many of them each known cause explains (``CAUSES``: a job that
+asked for 2 threads and ran on 1, whose thread count is recorded from one extra
+call; a gap no larger than a call's fixed cost), the rest grouped by mode, dtype
+and scale, and the list of them with their ratios, and writes the raw
 medians (``--json``, default benchmarks/sweep.json) and a figure of the ratio
 over the grid (``--figure``, default benchmarks/sweep.png; needs matplotlib).
 """
@@ -253,8 +256,8 @@ CAUSES = (
                    "(effective_num_threads), whose second thread costs more to wake "
                    "than it saves (threads.py)",
      lambda r, peer: r["threads"] > 1 and r.get("threads_used") == 1),
-    ("fixed cost", f"behind by at most {FIXED_COST_US:g} us (FIXED_COST_US): what a repeated call costs "
-                   "besides its kernels (call_overhead.py)",
+    ("fixed cost", f"behind by at most {FIXED_COST_US:g} us (FIXED_COST_US): what a "
+                   "repeated call costs besides its kernels (call_overhead.py)",
      lambda r, peer: 1e3 * (r["ms"]["upsample"] - r["ms"][peer]) <= FIXED_COST_US),
 )
 
@@ -265,6 +268,14 @@ def cause(record, peer="opencv"):
         if fits(record, peer):
             return name
     return None
+
+
+def kind(record):
+    """A job's group in the report of the jobs no cause explains: mode, dtype and the
+    scale as a downscale (x0.5 on its own: the 2 x 2 means) or an upscale."""
+    scale = record["scale"]
+    direction = "x0.5" if scale == 0.5 else "down" if scale < 1 else "up"
+    return f"{record['mode']} {record['dtype']} {direction}"
 
 
 def summary(result, peer="opencv"):
@@ -284,6 +295,28 @@ def summary(result, peer="opencv"):
                      f"{len(behind)} of {len(rows)} jobs ({', '.join(counts)}, "
                      f"{unexplained} other); ratios {min(ratios):.2f}x-{max(ratios):.2f}x, "
                      f"geometric mean {geomean:.2f}x" + (":" if behind else ""))
+        one_thread = {(r["size"], r["channels"], r["dtype"], r["scale"], r["mode"]): r
+                      for r in result["records"] if r["threads"] == 1}
+        for name, _, _ in CAUSES:
+            these = [r for r in behind if cause(r, peer) == name]
+            if not these:
+                continue
+            # Against the peer's time at 1 thread: how many the peer's extra threads decide.
+            paired = [one_thread.get((r["size"], r["channels"], r["dtype"], r["scale"],
+                                      r["mode"])) for r in these]
+            ahead_of_one = sum(p is not None and peer in p["ms"]
+                               and r["ms"]["upsample"] <= p["ms"][peer]
+                               for r, p in zip(these, paired))
+            ratios_of = [ratio(r, peer) for r in these]
+            lines.append(f"  - {name}: {len(these)} jobs, {min(ratios_of):.2f}x-"
+                         f"{max(ratios_of):.2f}x"
+                         + (f"; {ahead_of_one} of them no slower than {peer} at 1 thread"
+                            if threads > 1 else ""))
+        other = [r for r in behind if cause(r, peer) is None]
+        for group in sorted({kind(r) for r in other}):
+            these = [ratio(r, peer) for r in other if kind(r) == group]
+            lines.append(f"  - other, {group}: {len(these)} jobs, {min(these):.2f}x-"
+                         f"{max(these):.2f}x")
         for r in behind:
             lines.append(f"  - {record_label(r)} ({r['family']}): {ratio(r, peer):.2f}x, "
                          f"{r['ms']['upsample']:.3f} ms against {r['ms'][peer]:.3f} ms"
