@@ -129,19 +129,6 @@ cdef inline Py_ssize_t _gcd(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
     return a
 
 
-cdef inline Py_ssize_t _row_base(Py_ssize_t row, const Py_ssize_t* offsets,
-                                 const Py_ssize_t* counts, const Py_ssize_t* starts,
-                                 Py_ssize_t n_row_axes) noexcept nogil:
-    """Byte offset of the source row of output row `row` (all axes but the last)."""
-    cdef Py_ssize_t rem = row, base = 0, a = n_row_axes - 1, index
-    while a >= 0:
-        index = rem % counts[a]
-        rem = rem // counts[a]
-        base = base + offsets[starts[a] + index]
-        a -= 1
-    return base
-
-
 cdef inline Py_ssize_t _start_rows(Py_ssize_t row, Py_ssize_t* index,
                                    const Py_ssize_t* offsets, const Py_ssize_t* counts,
                                    const Py_ssize_t* starts, Py_ssize_t n_row_axes) noexcept nogil:
@@ -154,6 +141,14 @@ cdef inline Py_ssize_t _start_rows(Py_ssize_t row, Py_ssize_t* index,
         base = base + offsets[starts[a] + index[a]]
         a -= 1
     return base
+
+
+cdef inline Py_ssize_t _row_base(Py_ssize_t row, const Py_ssize_t* offsets,
+                                 const Py_ssize_t* counts, const Py_ssize_t* starts,
+                                 Py_ssize_t n_row_axes) noexcept nogil:
+    """Byte offset of the source row of output row `row` (all axes but the last)."""
+    cdef Py_ssize_t index[MAX_AXES]
+    return _start_rows(row, index, offsets, counts, starts, n_row_axes)
 
 
 cdef inline Py_ssize_t _next_row(Py_ssize_t base, Py_ssize_t* index,
