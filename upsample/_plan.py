@@ -17,6 +17,7 @@ import numpy as np
 import upsample_c
 from upsample_c import _memory
 
+from . import _streaming
 from ._axis_table import axis_tables, real_dtype
 from ._cast import through
 from ._plan_nearest import nearest_axis, nearest_factors, nearest_fill
@@ -203,7 +204,8 @@ def _fused_uint8(in_dtype, out_dtype, out_shape):
 
 def kernel_info():
     """Which kernel build runs (``kernels``) and the vector instruction set of its fast
-    paths (``simd``: "avx2", "neon" or "none"), whether it can use threads, and what a
+    paths (``simd``: "avx2", "neon" or "none"), whether it can use threads, whether
+    large outputs are written with streaming stores (see ``_streaming``), and what a
     forked child may do with them (``fork_rule`` and the rest: see
     ``upsample_c.fork_info``)."""
     return {
@@ -211,5 +213,6 @@ def kernel_info():
         "simd": upsample_c.kernel_simd,
         "openmp": upsample_c.openmp_enabled(),
         "default_num_threads": upsample_c.default_num_threads(),
+        "streaming_stores": _streaming.ENABLED,
         **upsample_c.fork_info(),
     }

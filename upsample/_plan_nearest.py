@@ -15,12 +15,13 @@ import numpy as np
 
 from upsample_c import effective_num_threads, kernels
 
-from . import _tables
+from . import _streaming, _tables
 from ._cache import BoundedCache
 from ._threads import MIN_BLOCK_PIXELS, block
 
 # Outputs at least this large are written with streaming stores: they cannot
-# stay in the caches anyway, and streaming spares the read-for-ownership (31f7ce1).
+# stay in the caches anyway, and streaming spares the read-for-ownership (31f7ce1),
+# on CPUs where that pays (_streaming).
 STREAM_MIN_BYTES = 16 << 20
 # Nearest's offset tables are remembered up to this many bytes in all (c047f1f).
 OFFSETS_CACHE_BYTES = 16 << 20
@@ -60,7 +61,8 @@ def nearest_fill(in_shape, strides, dtype, scales, out_shape, selection=None):
     col_stride = 2 * pixel_bytes if every_other else 0
     # 12-byte pixels (float32 RGB) gathered one by one lose by streaming:
     # 1.12x-1.20x slower on a 1080p x1.5 frame (ac607f4).
-    stream = size * itemsize >= STREAM_MIN_BYTES and (col_double or pixel_bytes != 12)
+    stream = (_streaming.ENABLED and size * itemsize >= STREAM_MIN_BYTES
+              and (col_double or pixel_bytes != 12))
     n_items, item_stride = in_shape[-1], strides[-1]
     # The block of a call on one thread (the rule for small jobs), made once. The
     # arguments are passed one by one: f(x, out, *fixed) builds a list and a tuple

@@ -32,6 +32,7 @@ import numpy as np
 
 from upsample_c import _memory, effective_num_threads, kernels
 
+from . import _streaming
 from ._axis_table import AxisTable, axis_tables, real_dtype
 from ._cast import through
 from ._threads import MIN_BLOCK_ELEMENTS, MIN_BLOCK_PIXELS, block, scratch, scratches
@@ -44,7 +45,7 @@ __all__ = ["AxisTable", "kernel_view", "weighted_fill", "weighted_passes", "weig
 SCALAR_COST = 4
 # Linear and cubic outputs from this size on are streamed straight from the
 # registers, sparing each cold line's read for ownership (ecbf72a; nearest streams
-# from 16 MB, _plan_nearest.STREAM_MIN_BYTES).
+# from 16 MB, _plan_nearest.STREAM_MIN_BYTES), on CPUs where that pays (_streaming).
 WEIGHTED_STREAM_MIN_BYTES = 4 << 20
 # Whether this build has the row-tile kernel (AVX2), and its shape.
 ROW_TILES = kernels.row_tiles_available()
@@ -300,7 +301,7 @@ def _vertical_pass(in_shape, out_shape, dtype, axis, table):
     n_in, n_out, taps = in_shape[axis], out_shape[axis], table.taps
     size = math.prod(out_shape)
     offsets, weights = table.offsets(inner), table.weights
-    stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+    stream = _streaming.ENABLED and size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
     # The block of a call on one thread (the rule for small jobs), made once; the
     # arguments one by one (see _plan_nearest.nearest_fill), here and below.
     serial_block = block(outer * n_out, inner, 1, MIN_BLOCK_ELEMENTS)
@@ -381,7 +382,7 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
         return run_halving
     h_index, h_weights = height.offsets(1), height.weights
     w_offsets, w_weights, w_doubling = width.offsets(channels), width.weights, width.doubling
-    stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+    stream = _streaming.ENABLED and size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
     index_length = kernels.planar_index_length(h_taps, row_tiles)
     if dtype == np.uint8:
         # Scratch per thread, in bytes (float32 rows).
@@ -456,7 +457,7 @@ def _volume_pass(in_shape, out_shape, tables, dtype, row_tiles):
     fixed = (outer, d_in, h_in, w_in, channels, d_out, h_out, w_out, depth.offsets(1),
              depth.weights, d_taps, height.offsets(1), height.weights, h_taps,
              width.offsets(channels), width.weights, w_taps, width.doubling, row_tiles)
-    stream = size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
+    stream = _streaming.ENABLED and size * dtype.itemsize >= WEIGHTED_STREAM_MIN_BYTES
 
     def run(source, target, num_threads):
         threads = effective_num_threads(num_threads, size * (d_taps + h_taps + w_taps))
