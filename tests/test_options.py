@@ -401,17 +401,24 @@ def test_mlx_arrays_are_accepted():
     assert np.array_equal(upsample(array, 2, mode="linear"), upsample(IMAGE, 2, mode="linear"))
 
 
-@pytest.mark.parametrize("policy, serial_below", [(None, 1 << 17), ("PASSIVE", 1 << 22),
-                                                   ("passive", 1 << 22), ("ACTIVE", 1 << 17)])
+# Under PASSIVE the limit follows the CPU's maker (_threads.PASSIVE_SERIAL_WORK_LIMIT).
+PASSIVE_LIMIT = {"intel": 1 << 20}
+
+
+@pytest.mark.parametrize("policy, serial_below", [(None, 1 << 17), ("PASSIVE", "passive"),
+                                                   ("passive", "passive"), ("ACTIVE", 1 << 17)])
 def test_sleeping_workers_raise_the_serial_limit(policy, serial_below, tmp_path):
     """Under OMP_WAIT_POLICY=PASSIVE every call wakes the workers, so mid-sized jobs stay serial."""
     import subprocess
     import sys
 
     import upsample_c
+    from upsample_c import _cpu
 
     if not upsample_c.openmp_enabled():
         pytest.skip("a build without OpenMP always runs on one thread")
+    if serial_below == "passive":
+        serial_below = PASSIVE_LIMIT.get(_cpu.vendor(), 1 << 22)
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY",
                                                            "UPSAMPLE_NUM_THREADS")}
     if policy is not None:

@@ -12,6 +12,8 @@ from cython.parallel cimport prange
 from libc.stdlib cimport getenv
 from libc.string cimport memcpy
 
+from upsample_c._cpu import vendor
+
 cdef extern from *:
     """
     #if UPSAMPLE_OPENMP
@@ -39,11 +41,15 @@ cdef extern from "ups_fork_guard.h":
 # costs a few microseconds, more than such a job takes.
 SERIAL_WORK_LIMIT = 1 << 17
 # With OMP_WAIT_POLICY=PASSIVE the workers sleep as soon as a parallel region
-# ends, so every call wakes them from scratch. On the 2-core VMs this was
-# measured on (benchmarks/threads.py), that cost a small job about 50 us on
-# two threads, and two threads only started to pay (against one) from about
-# 4 MB of output or 4M multiply-adds.
-PASSIVE_SERIAL_WORK_LIMIT = 1 << 22
+# ends, so every call wakes them from scratch. On the AMD EPYC VMs this was
+# first measured on (benchmarks/threads.py), that cost a small job about 50 us
+# on two threads, and two threads only started to pay (against one) from about
+# 4 MB of output or 4M multiply-adds. On an Intel Xeon VM the wake cost 15-20 us
+# and two threads paid from about 1M (benchmarks/threads.py --sweep-jobs): a
+# measured wake (an empty region) moved between 5 and 30 us from one process to
+# the next there, too much to set a limit from at run time, so the limit
+# follows the CPU's maker. The thread count never changes a result.
+PASSIVE_SERIAL_WORK_LIMIT = 1 << 20 if vendor() == "intel" else 1 << 22
 
 
 cdef str _env(const char* name):
