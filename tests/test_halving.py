@@ -1,5 +1,9 @@
 """Linear at exactly 0.5 on even sizes: every output is the mean of 2 x 2 pixels.
 
+The same holds at 1 / step for an even step on sizes divisible by it (x0.25: the
+pixels 4j + 1 and 4j + 2 on both axes), where the kernel gathers the pairs side
+by side first (the strided cases below).
+
 Both such tables have weights 0.5 on source positions 2j and 2j + 1, and the
 planner hands the resampling to the halving kernels: integers for uint8
 (the float sums are exact there, so the bytes are the rounded float result),
@@ -13,6 +17,7 @@ import numpy as np
 import pytest
 
 from upsample import _api, upsample
+from upsample._axis_table import axis_table
 from upsample_c import kernels
 
 RNG = np.random.default_rng(31)
@@ -94,3 +99,96 @@ def test_float_pixels_of_eight_channels_or_more_do_not_halve(halvings):
     """Their general pass goes width first, whose sums round differently."""
     upsample(RNG.random((1, 4, 4, 8), dtype=np.float32), 0.5, mode="linear")
     assert halvings == []
+
+
+# (shape, scale): 1 / step on both axes or on one (the other at 0.5), sizes that the
+# steps divide; rows long and short next to the stack scratch's 256 pairs.
+STRIDED = [((1, 8, 12, 1), 0.25), ((2, 12, 1100, 3), 0.25), ((1, 16, 40, 4), 0.25),
+           ((1, 12, 24, 2), (0.25, 0.5)), ((1, 8, 40, 3), (0.5, 0.25)),
+           ((1, 12, 36, 1), 1 / 6), ((1, 16, 2064, 4), 0.125), ((3, 4, 4, 3), 0.25)]
+
+
+def _table(n_in, scale, mode="linear", align_corners=False, antialias=False):
+    n_out = int(n_in * scale)
+    return axis_table(n_in, n_out, scale, mode, align_corners, antialias, np.dtype(np.float32))
+
+
+@pytest.mark.parametrize("n_in, scale, expected", [
+    (8, 0.5, (2, 0)), (8, 0.25, (4, 1)), (12, 1 / 6, (6, 2)), (16, 0.125, (8, 3)),
+    (4, 0.25, (2, 1)),      # a single output: its pair, whatever the step
+    (9, 0.25, None),        # 9 * 0.25 rounds down: positions 4j + 1.625, not pairs
+    (12, 1 / 3, None),      # odd step: every output on a source sample
+    (12, 0.75, None), (8, 2.0, None),
+])
+def test_pair_means_are_recognised(n_in, scale, expected):
+    assert _table(n_in, scale).pair_mean == expected
+
+
+@pytest.mark.parametrize("options", [{"mode": "cubic"}, {"antialias": True},
+                                     {"align_corners": True}])
+def test_other_tables_are_no_pair_means(options):
+    assert _table(16, 0.25, **options).pair_mean is None
+
+
+@pytest.mark.parametrize("shape, scale", STRIDED)
+def test_strided_uint8_means_are_the_float_result_rounded(shape, scale, halvings):
+    x = RNG.integers(0, 256, shape).astype(np.uint8)
+    x[..., 1::4, :] |= 1
+    result = upsample(x, scale, mode="linear", dtype=np.uint8)
+    assert halvings == ["uint8"]
+    via_float = upsample(x, scale, mode="linear")
+    assert np.array_equal(result, np.rint(via_float).astype(np.uint8))
+
+
+@pytest.mark.parametrize("shape", [(1, 8, 520, 1), (2, 12, 24, 3), (1, 4, 1032, 4)])
+def test_strided_uint8_means_at_the_ends_of_the_byte_range(shape, halvings):
+    x = RNG.choice(np.array([0, 1, 2, 3, 252, 253, 254, 255], np.uint8), shape)
+    result = upsample(x, 0.25, mode="linear", dtype=np.uint8)
+    assert halvings == ["uint8"]
+    sums = (x[:, 1::4, 1::4].astype(np.int64) + x[:, 2::4, 1::4] + x[:, 1::4, 2::4]
+            + x[:, 2::4, 2::4])
+    assert np.array_equal(result, np.rint(sums / 4).astype(np.uint8))
+
+
+@pytest.mark.skipif(not kernels.halve_float_available(3), reason="vector builds only (AVX2 or NEON)")
+@pytest.mark.parametrize("shape, scale", [((1, 8, 12, 1), 0.25), ((1, 16, 40, 4), 0.25),
+                                          ((1, 8, 40, 3), (0.5, 0.25)), ((1, 8, 16, 2), 0.25)])
+def test_strided_float_means_are_the_general_path_to_the_bit(shape, scale, halvings,
+                                                             monkeypatch):
+    x = RNG.standard_normal(shape).astype(np.float32)
+    special = np.array([np.nan, np.inf, -np.inf, 1e-45, 3e38], dtype=np.float32)
+    x.reshape(-1)[1:1 + special.size] = special
+    result = upsample(x, scale, mode="linear")
+    assert halvings == ["float32"]
+    monkeypatch.setattr(kernels, "halve_float_available", lambda channels: False)
+    _api._PLANS.clear()
+    general = upsample(x, scale, mode="linear")
+    assert halvings == ["float32"]
+    np.testing.assert_array_equal(result, general)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_strided_means_of_five_channels_or_more_take_the_general_path(dtype, halvings):
+    """Their pairs would not fit the stack scratch of the strided kernel."""
+    x = (RNG.random((1, 8, 16, 5)) * 255).astype(dtype)
+    result = upsample(x, 0.25, mode="linear", dtype=dtype)
+    assert halvings == []
+    assert result.shape == (1, 2, 4, 5)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (dict(w_step=4, w_start=1, channels=5), "at most 4 channels"),
+    (dict(h_step=1), "steps of 2 or more"),
+    (dict(w_start=-1), "starts of 0 or more"),
+    (dict(h_step=4, h_start=3), "beyond the source"),
+    (dict(w_step=4, w_start=3), "beyond the source"),
+])
+def test_the_strided_kernel_refuses_bad_arguments(arguments, message):
+    channels = arguments.pop("channels", 1)
+    src = np.zeros((1, 8, 8, channels), np.uint8)
+    dst = np.zeros((1, 2, 2, channels), np.uint8)
+    steps = dict(h_step=4, h_start=1, w_step=4, w_start=1)
+    steps.update(arguments)
+    with pytest.raises(ValueError, match=message):
+        kernels.halve_pass(src, dst, 1, 8, 8, channels, 2, 2, 1, steps["h_step"],
+                           steps["h_start"], steps["w_step"], steps["w_start"])

@@ -373,6 +373,21 @@ def special_cases(rng):
                            "linear", scale=0.5,
                            out_dtype="uint8" if dtype == "uint8" and (i // 3) % 5 != 4 else None,
                            threads=int(rng.choice([1, 2])), special=dtype != "uint8" and i % 7 == 0))
+    # Linear at exactly 1 / step, step even (0.25, 1/6, 0.125), on one or both axes:
+    # 2x2 means of pairs step apart (the strided halving), and their near misses.
+    for i in range(72):
+        dtype = ["uint8", "float32", "float32"][i % 3]
+        channels = [1, 2, 3, 4, 5][(i // 3) % 5]
+        steps = [(4, 4), (4, 2), (2, 4), (6, 6), (8, 4), (4, 4)][(i // 15) % 6]
+        h, w = _spatial(rng, 2, 1, 80 if i % 5 == 0 else 24)
+        h, w = steps[0] * h, steps[1] * w
+        if i % 11 == 10:
+            h += 1  # one more row: not a pair mean any more
+        cases.append(_case("pair_means", [int(rng.integers(1, 3)), h, w, channels], dtype,
+                           "linear", scale=[1 / steps[0], 1 / steps[1]],
+                           out_dtype="uint8" if dtype == "uint8" and i % 4 != 3 else None,
+                           threads=int(rng.choice([1, 2])),
+                           special=dtype != "uint8" and i % 7 == 0))
     # Scale 2 without align_corners: the fixed-neighbour pairs (RGB float vectors).
     for i in range(130):
         dtype = str(rng.choice(["float32", "float32", "float64", "uint8"]))
@@ -598,9 +613,10 @@ class EntryTally:
         return self._tags("horizontal_pass", dtype=src.dtype, doubling=bool(doubling),
                           channels=min(channels, 8), taps=self._taps(taps), threads=threads)
 
-    def _halve_pass(self, src, dst, outer, h_in, w_in, channels, h_out, w_out, threads):
+    def _halve_pass(self, src, dst, outer, h_in, w_in, channels, h_out, w_out, threads,
+                    h_step=2, h_start=0, w_step=2, w_start=0):
         return self._tags("halve_pass", dtype=src.dtype, channels=min(channels, 5),
-                          threads=threads)
+                          strided=(h_step, w_step) != (2, 2), threads=threads)
 
     def _round_to_uint8(self, src, dst, threads):
         return self._tags("round_to_uint8", threads=threads)

@@ -107,6 +107,24 @@ class AxisTable:
                     and np.array_equal(index[:, 1], even + 1))
 
     @property
+    def pair_mean(self):
+        """(step, start) when output j is exactly the mean of source positions
+        step * j + start and the next one for every j, with an even step (linear at
+        1 / step without antialias: x0.5 gives (2, 0), x0.25 gives (4, 1)); else None."""
+        index = self.index
+        n_out = index.shape[0]
+        if self.taps != 2 or n_out == 0 or not np.all(self.weights == 0.5):
+            return None
+        start = int(index[0, 0])
+        step = int(index[1, 0] - start) if n_out > 1 else 2
+        if step < 2 or step % 2:
+            return None
+        first = step * np.arange(n_out, dtype=index.dtype) + start
+        if np.array_equal(index[:, 0], first) and np.array_equal(index[:, 1], first + 1):
+            return step, start
+        return None
+
+    @property
     def sorted(self):
         """Whether the source positions never decrease along the taps of an output
         nor from one output to the next (true of every table built here). The

@@ -47,6 +47,9 @@ SCALAR_COST = 4
 # registers, sparing each cold line's read for ownership (ecbf72a; nearest streams
 # from 16 MB, _plan_nearest.STREAM_MIN_BYTES), on CPUs where that pays (_streaming).
 WEIGHTED_STREAM_MIN_BYTES = 4 << 20
+# The 2x2 means at 1 / step (halve_pass with a column step other than 2) gather
+# their pixel pairs on the stack, room for this many channels.
+MAX_STRIDED_PAIR_CHANNELS = 4
 # Whether this build has the row-tile kernel (AVX2), and its shape.
 ROW_TILES = kernels.row_tiles_available()
 ROW_TILE, ROW_TILE_PIXELS = kernels.row_tile_shape()
@@ -345,7 +348,11 @@ def _planar_choices(in_shape, out_shape, dtype, height, width):
                                           height.taps, width.taps)
     halving_kernel = dtype == np.uint8 or (
         dtype == np.float32 and not width_first and kernels.halve_float_available(channels))
-    halving = bool(halving_kernel and height.halving and width.halving)
+    # 2x2 means at x0.5, or at 1 / step on both axes (x0.25 and the like), whose
+    # pairs of pixels are gathered side by side on the stack: 4 channels at most.
+    h_pairs, w_pairs = height.pair_mean, width.pair_mean
+    halving = bool(halving_kernel and h_pairs and w_pairs
+                   and (w_pairs == (2, 0) or channels <= MAX_STRIDED_PAIR_CHANNELS))
     row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
                                height.taps, w_in, w_out, channels)
     return width_first, row_tiles, halving
@@ -371,13 +378,14 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
     if halving:
         # A 2x2 mean: in integers for uint8 (exact), and for float32 with the
         # height-first pass's own operations, without its tables and tiles.
-        # Two additions per source item, all of which it reads.
-        halving_work = max(work, 2 * outer * h_in * w_in * channels)
+        # Two additions per item of the source rows it reads (2 per output row).
+        halving_work = max(work, 2 * outer * 2 * h_out * w_in * channels)
+        (h_step, h_start), (w_step, w_start) = height.pair_mean, width.pair_mean
 
         def run_halving(source, result, num_threads):
             threads = effective_num_threads(num_threads, halving_work)
-            kernels.halve_pass(source, result, outer, h_in, w_in,
-                               channels, h_out, w_out, threads)
+            kernels.halve_pass(source, result, outer, h_in, w_in, channels, h_out, w_out,
+                               threads, h_step, h_start, w_step, w_start)
 
         return run_halving
     h_index, h_weights = height.offsets(1), height.weights

@@ -5,6 +5,7 @@
    Used by halve_pass (_halving.pxi). */
 #ifndef UPSAMPLE_UPS_HALVING_H
 #define UPSAMPLE_UPS_HALVING_H
+#include <string.h>
 #include "ups_common.h"
 /* out = the 2x2 box averages of uint8 rows r0 and r1 (n_px output pixels):
    linear resampling at exactly 0.5 on both axes, where every weight is
@@ -350,5 +351,58 @@ static int ups_halve_row_float(float *out, const float *r0, const float *r1,
     (void)out; (void)r0; (void)r1; (void)w_out; (void)channels;
     return 0;
 #endif
+}
+/* Linear at exactly 1 / step on both axes, step even (x0.25: step 4): output
+   pixel j is again the mean of two neighbours in each of two rows, but the
+   pairs of a row start step pixels apart, at step * j + start. They are
+   copied side by side into scratch, UPS_PAIR_PIXELS pairs at a time, and that
+   goes through the row kernels above as a pair of contiguous rows: the same
+   sums in the same order, so the same bits. At most 4 channels (the scratch
+   is on the stack); float32 needs a vector build, as ups_halve_row_float. */
+#define UPS_PAIR_PIXELS 256
+#define UPS_PAIR_BYTES (UPS_PAIR_PIXELS * 2 * 4 * 4)
+/* n pairs of pair_bytes each, step_bytes apart in src, side by side in dst.
+   Literal sizes make each copy one or two moves. */
+#define UPS_COPY_PAIRS(size) \
+    for (j = 0; j < n; j++) memcpy(dst + j * (size), src + j * step_bytes, (size)); \
+    break
+static void ups_gather_pairs(unsigned char *dst, const unsigned char *src, Py_ssize_t n,
+                             Py_ssize_t step_bytes, Py_ssize_t pair_bytes) {
+    Py_ssize_t j;
+    switch (pair_bytes) {
+    case 2: UPS_COPY_PAIRS(2);
+    case 4: UPS_COPY_PAIRS(4);
+    case 6: UPS_COPY_PAIRS(6);
+    case 8: UPS_COPY_PAIRS(8);
+    case 16: UPS_COPY_PAIRS(16);
+    case 24: UPS_COPY_PAIRS(24);
+    case 32: UPS_COPY_PAIRS(32);
+    default: UPS_COPY_PAIRS(pair_bytes);
+    }
+}
+#undef UPS_COPY_PAIRS
+/* One output row of the strided mean; item_bytes 1 (uint8) or 4 (float32).
+   Returns 0 (nothing done) for more than 4 channels or where
+   ups_halve_row_float does nothing. */
+static int ups_halve_row_strided(void *out, const void *r0, const void *r1, Py_ssize_t w_out,
+                                 Py_ssize_t channels, Py_ssize_t item_bytes, Py_ssize_t step,
+                                 Py_ssize_t start) {
+    unsigned char buffer[2 * UPS_PAIR_BYTES + 4096];
+    unsigned char *p0 = (unsigned char *)ups_half_page_from(buffer, r0);
+    unsigned char *p1 = p0 + UPS_PAIR_BYTES;
+    const unsigned char *s0 = (const unsigned char *)r0, *s1 = (const unsigned char *)r1;
+    Py_ssize_t pixel = channels * item_bytes, j, n;
+    if (channels > 4 || (item_bytes != 1 && item_bytes != 4)) return 0;
+    for (j = 0; j < w_out; j += n) {
+        n = w_out - j < UPS_PAIR_PIXELS ? w_out - j : UPS_PAIR_PIXELS;
+        ups_gather_pairs(p0, s0 + (step * j + start) * pixel, n, step * pixel, 2 * pixel);
+        ups_gather_pairs(p1, s1 + (step * j + start) * pixel, n, step * pixel, 2 * pixel);
+        if (item_bytes == 1)
+            ups_halve_row_uint8((unsigned char *)out + j * channels, p0, p1, n, channels);
+        else if (!ups_halve_row_float((float *)out + j * channels, (const float *)p0,
+                                      (const float *)p1, n, channels))
+            return 0;
+    }
+    return 1;
 }
 #endif  /* UPSAMPLE_UPS_HALVING_H */
