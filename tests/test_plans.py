@@ -384,3 +384,40 @@ def test_a_plan_for_contiguous_input_refuses_other_input_instead_of_reading_it(d
     for wrong in (np.asfortranarray(x), x.astype(np.float64)):
         with pytest.raises((ValueError, TypeError)):
             steps(wrong, target, 1)
+
+
+def test_calls_into_out_reuse_their_plan_and_give_the_planned_result(monkeypatch):
+    """Calls with ``out=`` are not remembered by the API; _plan keeps their plans."""
+    from upsample import _plan
+
+    made = []
+    make = _plan._make_plan
+    monkeypatch.setattr(_plan, "_make_plan", lambda *args: made.append(args[0]) or make(*args))
+    _api._PLANS.clear()
+    inputs = [_image((1, 9, 7, 3), "float32") for data in range(3)]
+    results = []
+    for x in inputs:
+        out = np.empty((1, 18, 14, 3), np.float32)
+        assert upsample(x, 2.0, "cubic", out=out) is out
+        results.append(out)
+    assert made == [(1, 9, 7, 3)]  # planned once
+    for x, out in zip(inputs, results):
+        np.testing.assert_array_equal(out, _fresh(lambda: upsample(x, 2.0, "cubic")))
+    _api._PLANS.clear()
+    assert len(_plan.PLANS._items) == 0
+    made.clear()
+    upsample(inputs[0], 2.0, "cubic", out=results[0])
+    assert made == [(1, 9, 7, 3)]  # planned again once forgotten
+
+
+def test_the_plans_kept_for_out_calls_are_bounded(monkeypatch):
+    from upsample import _plan
+
+    monkeypatch.setattr(_plan.PLANS, "limit", 20 * _plan.PLAN_BYTES_PER_LENGTH * 40)
+    _api._PLANS.clear()
+    for k in range(60):
+        x = _image((1, 5 + k, 6, 2), "float32")
+        upsample(x, 2.0, "linear", out=np.empty((1, 10 + 2 * k, 12, 2), np.float32))
+    assert 0 < _plan.PLANS._bytes <= _plan.PLANS.limit
+    assert len(_plan.PLANS._items) < 60
+    _api._PLANS.clear()

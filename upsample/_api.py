@@ -122,6 +122,9 @@ class _PlanStore(dict):
         self.lengths = {}
         self.lengths_held = 0
         super().clear()
+        # And the plans that _plan keeps for the calls not remembered here: both
+        # are "the plans", forgotten together (tests replan after patching a planner).
+        _plan.PLANS.clear()
 
 
 _PLANS = _PlanStore()

@@ -55,6 +55,7 @@ class AxisTable:
         self._offsets = {}
         self._sorted = None
         self._selected = None
+        self._pair_mean = False  # not yet worked out (None: not a pair mean)
 
     @classmethod
     def from_arrays(cls, index, weights, n_in, real_dtype, doubling=False):
@@ -97,20 +98,15 @@ class AxisTable:
         return cls(index, weights, bool(doubling), n_in)
 
     @property
-    def halving(self):
-        """Whether output j is exactly the mean of source positions 2j and 2j + 1 (linear
-        at scale 0.5 without antialias)."""
-        index = self.index
-        even = 2 * np.arange(index.shape[0], dtype=index.dtype)
-        return bool(self.taps == 2 and np.all(self.weights == 0.5)
-                    and np.array_equal(index[:, 0], even)
-                    and np.array_equal(index[:, 1], even + 1))
-
-    @property
     def pair_mean(self):
         """(step, start) when output j is exactly the mean of source positions
         step * j + start and the next one for every j, with an even step (linear at
         1 / step without antialias: x0.5 gives (2, 0), x0.25 gives (4, 1)); else None."""
+        if self._pair_mean is False:
+            self._pair_mean = self._find_pair_mean()
+        return self._pair_mean
+
+    def _find_pair_mean(self):
         index = self.index
         n_out = index.shape[0]
         if self.taps != 2 or n_out == 0 or not np.all(self.weights == 0.5):
