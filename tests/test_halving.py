@@ -192,3 +192,28 @@ def test_the_strided_kernel_refuses_bad_arguments(arguments, message):
     with pytest.raises(ValueError, match=message):
         kernels.halve_pass(src, dst, 1, 8, 8, channels, 2, 2, 1, steps["h_step"],
                            steps["h_start"], steps["w_step"], steps["w_start"])
+
+
+@pytest.mark.skipif(not kernels.halve_float_available(3), reason="vector builds only (AVX2 or NEON)")
+@pytest.mark.parametrize("shape", [(1, 16, 1280, 3), (2, 4, 4096, 1), (1, 8, 1600, 4),
+                                   (1, 8, 2560, 2)])
+def test_width_first_float_means_are_the_general_path_to_the_bit(shape, halvings,
+                                                                 monkeypatch):
+    """Wide rows at x0.25 go width first: each row's pair, then the two rows."""
+    from upsample._plan_weighted import _planar_choices
+
+    h, w, channels = shape[1:]
+    tables = [axis_table(n, n // 4, 0.25, "linear", False, False, np.dtype(np.float32))
+              for n in (h, w)]
+    width_first, _, halving = _planar_choices((1, h, w, channels), (1, h // 4, w // 4, channels),
+                                              np.dtype(np.float32), *tables)
+    assert width_first and halving
+    x = RNG.standard_normal(shape).astype(np.float32) * 1e3
+    x.reshape(-1)[5:9] = [np.inf, -np.inf, 1e-45, -3e38]
+    result = upsample(x, 0.25, mode="linear")
+    assert halvings == ["float32"]
+    monkeypatch.setattr(kernels, "halve_float_available", lambda channels: False)
+    _api._PLANS.clear()
+    general = upsample(x, 0.25, mode="linear")
+    assert halvings == ["float32"]
+    np.testing.assert_array_equal(result.view(np.uint32), general.view(np.uint32))

@@ -614,9 +614,10 @@ class EntryTally:
                           channels=min(channels, 8), taps=self._taps(taps), threads=threads)
 
     def _halve_pass(self, src, dst, outer, h_in, w_in, channels, h_out, w_out, threads,
-                    h_step=2, h_start=0, w_step=2, w_start=0):
+                    h_step=2, h_start=0, w_step=2, w_start=0, width_first=False):
         return self._tags("halve_pass", dtype=src.dtype, channels=min(channels, 5),
-                          strided=(h_step, w_step) != (2, 2), threads=threads)
+                          strided=(h_step, w_step) != (2, 2), width_first=bool(width_first),
+                          threads=threads)
 
     def _round_to_uint8(self, src, dst, threads):
         return self._tags("round_to_uint8", threads=threads)

@@ -346,13 +346,16 @@ def _planar_choices(in_shape, out_shape, dtype, height, width):
     h_out, w_out = out_shape[-3], out_shape[-2]
     width_first = _width_first_is_cheaper(height.rows_used, w_in, w_out, h_out, channels,
                                           height.taps, width.taps)
-    halving_kernel = dtype == np.uint8 or (
-        dtype == np.float32 and not width_first and kernels.halve_float_available(channels))
     # 2x2 means at x0.5, or at 1 / step on both axes (x0.25 and the like), whose
-    # pairs of pixels are gathered side by side on the stack: 4 channels at most.
+    # pairs of pixels are gathered side by side on the stack, 4 channels at most;
+    # float32 in the order of the sums the planar pass would take: height first,
+    # or width first through that gather.
     h_pairs, w_pairs = height.pair_mean, width.pair_mean
-    halving = bool(halving_kernel and h_pairs and w_pairs
-                   and (w_pairs == (2, 0) or channels <= MAX_STRIDED_PAIR_CHANNELS))
+    gathered = w_pairs != (2, 0) or (dtype == np.float32 and width_first)
+    halving = bool(h_pairs and w_pairs
+                   and (dtype == np.uint8
+                        or (dtype == np.float32 and kernels.halve_float_available(channels)))
+                   and (not gathered or channels <= MAX_STRIDED_PAIR_CHANNELS))
     row_tiles = _use_row_tiles(dtype, width_first, width, height.rows_used == h_in,
                                height.taps, w_in, w_out, channels)
     return width_first, row_tiles, halving
@@ -377,15 +380,16 @@ def _planar_pass(in_shape, out_shape, dtype, height, width, width_first, row_til
     work = max(size * (h_taps + w_taps), outer * channels * planned)
     if halving:
         # A 2x2 mean: in integers for uint8 (exact), and for float32 with the
-        # height-first pass's own operations, without its tables and tiles.
+        # operations of the order chosen, without its tables and tiles.
         # Two additions per item of the source rows it reads (2 per output row).
         halving_work = max(work, 2 * outer * 2 * h_out * w_in * channels)
         (h_step, h_start), (w_step, w_start) = height.pair_mean, width.pair_mean
+        across = bool(width_first and dtype == np.float32)
 
         def run_halving(source, result, num_threads):
             threads = effective_num_threads(num_threads, halving_work)
             kernels.halve_pass(source, result, outer, h_in, w_in, channels, h_out, w_out,
-                               threads, h_step, h_start, w_step, w_start)
+                               threads, h_step, h_start, w_step, w_start, across)
 
         return run_halving
     h_index, h_weights = height.offsets(1), height.weights

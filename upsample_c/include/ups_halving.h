@@ -381,12 +381,31 @@ static void ups_gather_pairs(unsigned char *dst, const unsigned char *src, Py_ss
     }
 }
 #undef UPS_COPY_PAIRS
-/* One output row of the strided mean; item_bytes 1 (uint8) or 4 (float32).
-   Returns 0 (nothing done) for more than 4 channels or where
+/* The width-first order of the float32 sums (each row's pair first, then the
+   two rows), from the height-first kernel: p0 gets the left pixel of each
+   pair from both rows and p1 the right one, so that the kernel's first step,
+   0.5 * p0 + 0.5 * p1, is each row's horizontal mean and its second step
+   their mean: the width-first planar pass's operations in its order. */
+static inline void ups_gather_pairs_across(unsigned char *p0, unsigned char *p1,
+                                           const unsigned char *s0, const unsigned char *s1,
+                                           Py_ssize_t n, Py_ssize_t step_bytes,
+                                           Py_ssize_t pixel) {
+    Py_ssize_t j;
+    for (j = 0; j < n; j++) {
+        const unsigned char *a = s0 + j * step_bytes, *b = s1 + j * step_bytes;
+        memcpy(p0 + 2 * j * pixel, a, (size_t)pixel);
+        memcpy(p0 + (2 * j + 1) * pixel, b, (size_t)pixel);
+        memcpy(p1 + 2 * j * pixel, a + pixel, (size_t)pixel);
+        memcpy(p1 + (2 * j + 1) * pixel, b + pixel, (size_t)pixel);
+    }
+}
+/* One output row of the strided mean; item_bytes 1 (uint8) or 4 (float32);
+   `across` (float32) for the width-first order of the sums (see above), any
+   step. Returns 0 (nothing done) for more than 4 channels or where
    ups_halve_row_float does nothing. */
 static int ups_halve_row_strided(void *out, const void *r0, const void *r1, Py_ssize_t w_out,
                                  Py_ssize_t channels, Py_ssize_t item_bytes, Py_ssize_t step,
-                                 Py_ssize_t start) {
+                                 Py_ssize_t start, int across) {
     unsigned char buffer[2 * UPS_PAIR_BYTES + 4096];
     unsigned char *p0 = (unsigned char *)ups_half_page_from(buffer, r0);
     unsigned char *p1 = p0 + UPS_PAIR_BYTES;
@@ -395,8 +414,18 @@ static int ups_halve_row_strided(void *out, const void *r0, const void *r1, Py_s
     if (channels > 4 || (item_bytes != 1 && item_bytes != 4)) return 0;
     for (j = 0; j < w_out; j += n) {
         n = w_out - j < UPS_PAIR_PIXELS ? w_out - j : UPS_PAIR_PIXELS;
-        ups_gather_pairs(p0, s0 + (step * j + start) * pixel, n, step * pixel, 2 * pixel);
-        ups_gather_pairs(p1, s1 + (step * j + start) * pixel, n, step * pixel, 2 * pixel);
+        if (across) {
+            /* Literal pixel sizes make the copies plain moves. */
+            const unsigned char *a = s0 + (step * j + start) * pixel;
+            const unsigned char *b = s1 + (step * j + start) * pixel;
+            if (pixel == 4) ups_gather_pairs_across(p0, p1, a, b, n, step * 4, 4);
+            else if (pixel == 12) ups_gather_pairs_across(p0, p1, a, b, n, step * 12, 12);
+            else if (pixel == 16) ups_gather_pairs_across(p0, p1, a, b, n, step * 16, 16);
+            else ups_gather_pairs_across(p0, p1, a, b, n, step * pixel, pixel);
+        } else {
+            ups_gather_pairs(p0, s0 + (step * j + start) * pixel, n, step * pixel, 2 * pixel);
+            ups_gather_pairs(p1, s1 + (step * j + start) * pixel, n, step * pixel, 2 * pixel);
+        }
         if (item_bytes == 1)
             ups_halve_row_uint8((unsigned char *)out + j * channels, p0, p1, n, channels);
         else if (!ups_halve_row_float((float *)out + j * channels, (const float *)p0,
