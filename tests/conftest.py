@@ -47,22 +47,3 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
-
-
-@pytest.fixture(autouse=True, scope="session")
-def streaming_stores_everywhere():
-    """Large outputs written with streaming stores on every CPU, as on the AMD ones.
-
-    The suite's cases of 4 MB and more were chosen to run the streamed kernels, which
-    the planners skip on Intel CPUs (``upsample._streaming``); test_streaming.py runs
-    large outputs both ways.
-    """
-    import upsample
-    from upsample import _streaming
-
-    default = _streaming.ENABLED
-    _streaming.ENABLED = True
-    upsample.clear_caches()
-    yield
-    _streaming.ENABLED = default
-    upsample.clear_caches()

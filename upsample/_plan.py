@@ -231,8 +231,8 @@ def _fused_uint8(in_dtype, out_dtype, out_shape):
 def kernel_info():
     """Which kernel build runs (``kernels``) and the vector instruction set of its fast
     paths (``simd``: "avx2", "neon" or "none"), whether it can use threads, whether
-    large outputs are written with streaming stores (see ``_streaming``), and what a
-    forked child may do with them (``fork_rule`` and the rest: see
+    large outputs are written with streaming stores (``UPSAMPLE_STREAMING``), and what
+    a forked child may do with them (``fork_rule`` and the rest: see
     ``upsample_c.fork_info``)."""
     return {
         "kernels": upsample_c.kernel_build,

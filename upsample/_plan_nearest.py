@@ -21,7 +21,7 @@ from ._threads import MIN_BLOCK_PIXELS, block
 
 # Outputs at least this large are written with streaming stores: they cannot
 # stay in the caches anyway, and streaming spares the read-for-ownership (31f7ce1),
-# on CPUs where that pays (_streaming).
+# unless switched off (_streaming).
 STREAM_MIN_BYTES = 16 << 20
 # Nearest's offset tables are remembered up to this many bytes in all (c047f1f).
 OFFSETS_CACHE_BYTES = 16 << 20

@@ -45,7 +45,7 @@ __all__ = ["AxisTable", "kernel_view", "weighted_fill", "weighted_passes", "weig
 SCALAR_COST = 4
 # Linear and cubic outputs from this size on are streamed straight from the
 # registers, sparing each cold line's read for ownership (ecbf72a; nearest streams
-# from 16 MB, _plan_nearest.STREAM_MIN_BYTES), on CPUs where that pays (_streaming).
+# from 16 MB, _plan_nearest.STREAM_MIN_BYTES), unless switched off (_streaming).
 WEIGHTED_STREAM_MIN_BYTES = 4 << 20
 # The 2x2 means at 1 / step (halve_pass with a column step other than 2) gather
 # their pixel pairs on the stack, room for this many channels.

@@ -1,30 +1,25 @@
-"""Whether large outputs are written with streaming (non-temporal) stores on this CPU.
+"""Whether large outputs are written with streaming (non-temporal) stores.
 
-A streaming store skips the read-for-ownership of each cold output line, which
-paid on the AMD EPYC VMs the thresholds were set on (_plan_weighted
-.WEIGHTED_STREAM_MIN_BYTES, _plan_nearest.STREAM_MIN_BYTES). On an Intel Xeon VM
-(48 MB of L3) the same stores made every large job tried slower, by 3-65 %, from
-4 MB outputs to 133 MB ones (three times its L3) and on one and two threads
-(benchmarks/streaming.py), so Intel CPUs write through the caches. The choice
-never changes a result: both ways store the same values.
+A streaming store skips the read-for-ownership of each cold output line: outputs
+from _plan_weighted.WEIGHTED_STREAM_MIN_BYTES (linear and cubic) and
+_plan_nearest.STREAM_MIN_BYTES (nearest) on are written that way.
+``benchmarks/streaming.py`` times both ways beside OpenCV. The choice never
+changes a result: both store the same values.
 
-``UPSAMPLE_STREAMING=on`` or ``off`` overrides the choice (read at import; the
-tests switch ``ENABLED`` itself, with the plan caches cleared).
+``UPSAMPLE_STREAMING=off`` writes every output through the caches (``on`` or
+``auto``, the default, streams); it is read at import. The tests switch
+``ENABLED`` itself, with the plans dropped.
 """
 
 import os
 
-from upsample_c import _cpu
 
-
-def _enabled(setting, vendor):
-    """The choice for an ``UPSAMPLE_STREAMING`` value ("" when unset) on ``vendor``'s CPU."""
+def _enabled(setting):
+    """The choice for an ``UPSAMPLE_STREAMING`` value ("" when unset)."""
     setting = setting.strip().lower()
-    if setting in ("on", "off"):
-        return setting == "on"
-    if setting not in ("", "auto"):
+    if setting not in ("", "auto", "on", "off"):
         raise ValueError(f"UPSAMPLE_STREAMING must be 'on', 'off' or 'auto', got {setting!r}")
-    return vendor != "intel"
+    return setting != "off"
 
 
-ENABLED = _enabled(os.environ.get("UPSAMPLE_STREAMING", ""), _cpu.vendor())
+ENABLED = _enabled(os.environ.get("UPSAMPLE_STREAMING", ""))
