@@ -74,10 +74,17 @@ if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
     exit 1
 fi
 
+# mmdebstrap picks its output format from the file name's extension and would make
+# a directory of "x.tar.part": the format is given. A directory left at the tarball's
+# path by an earlier version of this script is removed.
+if [ -e "$rootfs_tar" ] && [ ! -f "$rootfs_tar" ]; then
+    rm -rf "$rootfs_tar"
+fi
 if [ ! -s "$rootfs_tar" ]; then
     echo "arm64: making the bookworm arm64 root (about 4-12 minutes, once)"
     mkdir -p "$cache"
-    mmdebstrap --quiet --arch=arm64 --variant=apt \
+    rm -rf "$rootfs_tar.part"
+    mmdebstrap --quiet --arch=arm64 --variant=apt --format=tar \
         --include=python3,python3-venv,python3-dev,gcc bookworm "$rootfs_tar.part"
     mv "$rootfs_tar.part" "$rootfs_tar"
 fi
