@@ -35,6 +35,25 @@ def halvings(monkeypatch):
     _api._PLANS.clear()
 
 
+def assert_uint8_means_round_the_float_path(x, scale, halvings):
+    """The uint8 means of ``x`` at ``scale`` come from the halving kernel and are the
+    float32 path's result rounded."""
+    result = upsample(x, scale, mode="linear", dtype=np.uint8)
+    assert halvings == ["uint8"]
+    via_float = upsample(x, scale, mode="linear")
+    assert np.array_equal(result, np.rint(via_float).astype(np.uint8))
+
+
+def assert_uint8_means_are_the_integer_means(x, scale, step, start, halvings):
+    """The uint8 means of ``x`` at 1 / ``step`` are the integer means of the 2 x 2 blocks
+    from rows and columns ``step * j + start``, rounded half to even."""
+    result = upsample(x, scale, mode="linear", dtype=np.uint8)
+    assert halvings == ["uint8"]
+    a, b = slice(start, None, step), slice(start + 1, None, step)
+    sums = x[:, a, a].astype(np.int64) + x[:, b, a] + x[:, a, b] + x[:, b, b]
+    assert np.array_equal(result, np.rint(sums / 4).astype(np.uint8))
+
+
 def assert_float_means_are_the_general_path(x, scale, halvings, monkeypatch):
     """The float32 means of ``x`` at ``scale`` come from the halving kernel and equal, bit
     for bit, the general planar pass's result (the kernel switched off)."""
@@ -60,10 +79,7 @@ LANE_SHAPES = [(1, 4, 200, 1), (1, 2, 70, 2), (2, 6, 90, 4), (1, 4, 42, 3), (2, 
 def test_uint8_halving_is_the_float_result_rounded(shape, halvings):
     x = RNG.integers(0, 256, shape).astype(np.uint8)
     x[..., ::2, :] |= 1  # many sums of four that end in .5 once divided
-    result = upsample(x, 0.5, mode="linear", dtype=np.uint8)
-    assert halvings == ["uint8"]
-    via_float = upsample(x, 0.5, mode="linear")
-    assert np.array_equal(result, np.rint(via_float).astype(np.uint8))
+    assert_uint8_means_round_the_float_path(x, 0.5, halvings)
 
 
 @pytest.mark.parametrize("shape", LANE_SHAPES)
@@ -71,11 +87,7 @@ def test_uint8_halving_at_the_ends_of_the_byte_range(shape, halvings):
     # Sums of four from 0 to 1020, every remainder, ties both ways: the 16-bit lanes
     # must neither wrap nor saturate where the integer loop does not.
     x = RNG.choice(np.array([0, 1, 2, 3, 252, 253, 254, 255], np.uint8), shape)
-    result = upsample(x, 0.5, mode="linear", dtype=np.uint8)
-    assert halvings == ["uint8"]
-    sums = (x[:, 0::2, 0::2].astype(np.int64) + x[:, 1::2, 0::2] + x[:, 0::2, 1::2]
-            + x[:, 1::2, 1::2])
-    assert np.array_equal(result, np.rint(sums / 4).astype(np.uint8))
+    assert_uint8_means_are_the_integer_means(x, 0.5, 2, 0, halvings)
 
 
 @pytest.mark.skipif(not kernels.halve_float_available(3), reason="vector builds only (AVX2 or NEON)")
@@ -142,20 +154,13 @@ def test_other_tables_are_no_pair_means(options):
 def test_strided_uint8_means_are_the_float_result_rounded(shape, scale, halvings):
     x = RNG.integers(0, 256, shape).astype(np.uint8)
     x[..., 1::4, :] |= 1
-    result = upsample(x, scale, mode="linear", dtype=np.uint8)
-    assert halvings == ["uint8"]
-    via_float = upsample(x, scale, mode="linear")
-    assert np.array_equal(result, np.rint(via_float).astype(np.uint8))
+    assert_uint8_means_round_the_float_path(x, scale, halvings)
 
 
 @pytest.mark.parametrize("shape", [(1, 8, 520, 1), (2, 12, 24, 3), (1, 4, 1032, 4)])
 def test_strided_uint8_means_at_the_ends_of_the_byte_range(shape, halvings):
     x = RNG.choice(np.array([0, 1, 2, 3, 252, 253, 254, 255], np.uint8), shape)
-    result = upsample(x, 0.25, mode="linear", dtype=np.uint8)
-    assert halvings == ["uint8"]
-    sums = (x[:, 1::4, 1::4].astype(np.int64) + x[:, 2::4, 1::4] + x[:, 1::4, 2::4]
-            + x[:, 2::4, 2::4])
-    assert np.array_equal(result, np.rint(sums / 4).astype(np.uint8))
+    assert_uint8_means_are_the_integer_means(x, 0.25, 4, 1, halvings)
 
 
 @pytest.mark.skipif(not kernels.halve_float_available(3), reason="vector builds only (AVX2 or NEON)")

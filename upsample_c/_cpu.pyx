@@ -1,6 +1,6 @@
 # cython: boundscheck=False, wraparound=False, cdivision=True
 """What the CPU can run and who made it, asked once at import time to pick a kernel
-build and the way large outputs are written."""
+build and the small-job limit of _threads."""
 
 cdef extern from *:
     """
