@@ -183,3 +183,21 @@ def test_float_input_to_integers_is_rounded_and_saturated(dtype):
             out = np.zeros((1, x.shape[1], 2), dtype)[..., ::2]
             upsample(x.astype(source), 1, mode, dtype=dtype, out=out)
             np.testing.assert_array_equal(out.astype(np.float64), expected)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.uint16])
+@pytest.mark.parametrize("mode", ["nearest", "linear"])
+def test_values_beyond_the_int32_range_saturate(dtype, mode):
+    # Float to integer conversions give garbage outside the int32 range (x86 makes
+    # them INT_MIN), so the vector loops must clamp before converting. Seven extremes
+    # cycle through 7 * 64 + 5 values: each lands on every lane of the 8-, 16- and
+    # 32-value steps, and on the scalar tail.
+    extremes = np.array([1e10, -1e10, 3e38, -3e38, np.inf, -np.inf, np.nan])
+    values = extremes[np.arange(7 * 64 + 5) % len(extremes)]
+    x = values.astype(np.float32).reshape(1, -1, 1)
+    expected = rounded(x.astype(np.float64), dtype)
+    result = upsample(x, 1, mode, dtype=dtype)
+    np.testing.assert_array_equal(result.astype(np.float64), expected)
+    out = np.zeros_like(result)
+    upsample(x, 1, mode, dtype=dtype, out=out)
+    np.testing.assert_array_equal(out.astype(np.float64), expected)

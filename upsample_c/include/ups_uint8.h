@@ -13,6 +13,26 @@
    0 when v is NaN, and the 32- and 16-bit packs saturate. */
 static void ups_round_store_uint8(unsigned char *dst, const float *src, Py_ssize_t n) {
     Py_ssize_t i = 0;
+#if defined(UPS_SIMD_AVX2)
+    /* 32 at a time in 8-lane vectors, the same operations as the SSE2 loop
+       below (which takes a 16-value rest): half the instructions on the
+       height-first uint8 rows, whose rounding took 12 % of a 1080p RGBA
+       x0.5 cubic call. */
+    {
+        const ups_v8 zero8 = ups_v8_zero(), top8 = ups_v8_set1(255.0f);
+        for (; i + 32 <= n; i += 32) {
+            ups_v8i a = ups_v8_round_int(ups_v8_min(ups_v8_max(ups_v8_loadu(src + i), zero8),
+                                                    top8));
+            ups_v8i b = ups_v8_round_int(
+                ups_v8_min(ups_v8_max(ups_v8_loadu(src + i + 8), zero8), top8));
+            ups_v8i c = ups_v8_round_int(
+                ups_v8_min(ups_v8_max(ups_v8_loadu(src + i + 16), zero8), top8));
+            ups_v8i d = ups_v8_round_int(
+                ups_v8_min(ups_v8_max(ups_v8_loadu(src + i + 24), zero8), top8));
+            ups_store_uint8_32(dst + i, a, b, c, d, 0);
+        }
+    }
+#endif
 #if defined(__SSE2__)
     const __m128 zero = _mm_setzero_ps(), top = _mm_set1_ps(255.0f);
     for (; i + 16 <= n; i += 16) {
