@@ -282,9 +282,23 @@ static inline float ups_halve_one(const float *r0, const float *r1, Py_ssize_t i
     return 0.5f * (0.5f * r1[i + channels] + 0.5f * r0[i + channels])
            + 0.5f * (0.5f * r1[i] + 0.5f * r0[i]);
 }
-/* Returns the output pixels done: all w_out of them for 1 channel (eight at a time)
-   and 4 (two at a time), the last ones one by one; 0 for other channel counts, whose
-   rows go through ups_halve_float_items. */
+/* The lanes i0..i7 of a (i: a lane of a), then the lanes of b where `mask` has a
+   bit, then (UPS_PICK3) those of c where `mask_c` has one. */
+#define UPS_PICK2(a, i0, i1, i2, i3, i4, i5, i6, i7, b, j0, j1, j2, j3, j4, j5, j6, j7, \
+                  mask) \
+    _mm256_blend_ps(_mm256_permutevar8x32_ps(a, _mm256_setr_epi32(i0, i1, i2, i3, i4, i5, \
+                                                                   i6, i7)), \
+                    _mm256_permutevar8x32_ps(b, _mm256_setr_epi32(j0, j1, j2, j3, j4, j5, \
+                                                                   j6, j7)), mask)
+#define UPS_PICK3(a, i0, i1, i2, i3, i4, i5, i6, i7, b, j0, j1, j2, j3, j4, j5, j6, j7, \
+                  mask, c, k0, k1, k2, k3, k4, k5, k6, k7, mask_c) \
+    _mm256_blend_ps(UPS_PICK2(a, i0, i1, i2, i3, i4, i5, i6, i7, b, j0, j1, j2, j3, j4, \
+                              j5, j6, j7, mask), \
+                    _mm256_permutevar8x32_ps(c, _mm256_setr_epi32(k0, k1, k2, k3, k4, k5, \
+                                                                   k6, k7)), mask_c)
+/* Returns the output pixels done: all w_out of them for 1 channel (eight at a time),
+   3 (eight at a time) and 4 (two at a time), the last ones one by one; 0 for other
+   channel counts, whose rows go through ups_halve_float_items. */
 static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const float *r1,
                                          Py_ssize_t w_out, Py_ssize_t channels) {
     const __m256 h = _mm256_set1_ps(0.5f);
@@ -316,6 +330,38 @@ static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const floa
         }
         for (; p < w_out; p++)
             for (i = 0; i < 4; i++) out[4 * p + i] = ups_halve_one(r0, r1, 8 * p + i, 4);
+        return p;
+    }
+    if (channels == 3) {
+        /* Eight output pixels (24 floats) from 16 source pixels: the six vectors
+           of row sums hold the near item of output float (pixel q, channel c) at
+           6q + c and the far one at 6q + 3 + c; each output vector of near (and
+           of far) items is picked from two or three of them (UPS_PICK2/3), so
+           that every row sum is made once. */
+        for (; p + 8 <= w_out; p += 8) {
+            const float *a0 = r0 + 6 * p, *a1 = r1 + 6 * p;
+            __m256 s0 = ups_halve_rows8(a0, a1), s1 = ups_halve_rows8(a0 + 8, a1 + 8);
+            __m256 s2 = ups_halve_rows8(a0 + 16, a1 + 16);
+            __m256 s3 = ups_halve_rows8(a0 + 24, a1 + 24);
+            __m256 s4 = ups_halve_rows8(a0 + 32, a1 + 32);
+            __m256 s5 = ups_halve_rows8(a0 + 40, a1 + 40);
+            __m256 near, far;
+            near = UPS_PICK2(s0, 0, 1, 2, 6, 7, 0, 0, 0, s1, 0, 0, 0, 0, 0, 0, 4, 5, 0xE0);
+            far = UPS_PICK3(s0, 3, 4, 5, 0, 0, 0, 0, 0, s1, 0, 0, 0, 1, 2, 3, 7, 0, 0x78,
+                            s2, 0, 0, 0, 0, 0, 0, 0, 0, 0x80);
+            _mm256_storeu_ps(out + 3 * p, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
+            near = UPS_PICK3(s1, 6, 0, 0, 0, 0, 0, 0, 0, s2, 0, 2, 3, 4, 0, 0, 0, 0, 0x0E,
+                             s3, 0, 0, 0, 0, 0, 1, 2, 6, 0xF0);
+            far = UPS_PICK3(s2, 1, 5, 6, 7, 0, 0, 0, 0, s3, 0, 0, 0, 0, 3, 4, 5, 0, 0x70,
+                            s4, 0, 0, 0, 0, 0, 0, 0, 1, 0x80);
+            _mm256_storeu_ps(out + 3 * p + 8, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
+            near = UPS_PICK3(s3, 7, 0, 0, 0, 0, 0, 0, 0, s4, 0, 0, 4, 5, 6, 0, 0, 0, 0x1E,
+                             s5, 0, 0, 0, 0, 0, 2, 3, 4, 0xE0);
+            far = UPS_PICK2(s4, 2, 3, 7, 0, 0, 0, 0, 0, s5, 0, 0, 0, 0, 1, 5, 6, 7, 0xF8);
+            _mm256_storeu_ps(out + 3 * p + 16, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
+        }
+        for (; p < w_out; p++)
+            for (i = 0; i < 3; i++) out[3 * p + i] = ups_halve_one(r0, r1, 6 * p + i, 3);
         return p;
     }
     return 0;
