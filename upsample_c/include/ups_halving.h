@@ -267,9 +267,10 @@ UPS_SPECIALISED void ups_halve_float_items(float *out, const float *r0, const fl
     for (; p < n_px; p++)
         memcpy(out + p * channels, u + 2 * p * channels, (size_t)channels * sizeof(float));
 }
-/* The sums of ups_halve_float_items with each row sum made once: 1 and 4 channels,
-   where a vector of row sums splits into the two pixels of each pair with a
-   shuffle (issue 19: 720p to 4K at x0.5 ran at 0.53x-0.9x OpenCV's time). The
+/* The sums of ups_halve_float_items with each row sum made once: 1, 3 and 4 channels,
+   where vectors of row sums split into the two pixels of each pair with shuffles
+   (issue 19: 720p to 4K at x0.5 ran at 0.53x-0.9x OpenCV's time; RGB at x0.5 and
+   x0.25 1.13x-1.7x faster than ups_halve_float_items, benchmarks/ab.py). The
    shuffles are AVX2's; the NEON build has no such block yet and takes
    ups_halve_float_items, with the same sums. */
 #if defined(UPS_SIMD_AVX2)
