@@ -388,6 +388,14 @@ def special_cases(rng):
                            out_dtype="uint8" if dtype == "uint8" and i % 4 != 3 else None,
                            threads=int(rng.choice([1, 2])),
                            special=dtype != "uint8" and i % 7 == 0))
+    # Rows wide enough for the width-first order (RGBA from 1024 source pixels, grey from
+    # 4096): the strided means straight from the rows sum across first there.
+    for i in range(12):
+        channels = [1, 3, 4][i % 3]
+        step = [4, 4, 6, 2][(i // 3) % 4]
+        h, w = step * int(rng.integers(1, 4)), step * int(rng.integers(1100, 1400))
+        cases.append(_case("pair_means_wide", [1, h, w, channels], "float32", "linear",
+                           scale=1 / step, threads=int(rng.choice([1, 2])), special=i % 4 == 0))
     # Scale 2 without align_corners: the fixed-neighbour pairs (RGB float vectors).
     for i in range(130):
         dtype = str(rng.choice(["float32", "float32", "float64", "uint8"]))

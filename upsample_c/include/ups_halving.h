@@ -447,8 +447,8 @@ static inline void ups_gather_pairs_across(unsigned char *p0, unsigned char *p1,
     }
 }
 /* The strided float32 means straight from the rows, without the gather (AVX2): RGBA
-   pairs at any step, two output pixels a step (each pair is one 8-float load), and
-   grey pairs at step 4 (x0.25), eight output pixels a step (a shuffle keeps items
+   pairs at any step, two output pixels a step (each pair is one 8-float load), RGB
+   pairs at any step, one pixel a step, and grey pairs at step 4 (x0.25), eight output pixels a step (a shuffle keeps items
    start and start + 1 of each group of four). Both orders of the sums: height first
    (each item's two rows, then the pair) or `across` (each row's pair, then the two
    rows), each as the gathered rows would go through ups_halve_row_float, so the bits
@@ -507,6 +507,28 @@ static Py_ssize_t ups_halve_strided_direct(float *out, const float *r0, const fl
                 far = _mm256_permute2f128_ps(s0, s1, 0x31);
             }
             _mm256_storeu_ps(out + 4 * j, ups_halve_pair_sum(near, far));
+        }
+        return j;
+    }
+    if (channels == 3) {
+        /* One pixel a step: its pair is six floats, loaded as eight (the two after it
+           belong to the next pair); the right pixel is moved onto the left one's
+           lanes, and the eight floats stored hold the pixel in their first three (the
+           rest is overwritten by the next pixel). The last two pixels are left to the
+           gather: their loads and stores would run past the rows. */
+        const __m256i right = _mm256_setr_epi32(3, 4, 5, 0, 0, 0, 0, 0);
+        for (; j + 3 <= w_out; j++) {
+            __m256 a = _mm256_loadu_ps(r0 + 3 * (step * j + start));
+            __m256 b = _mm256_loadu_ps(r1 + 3 * (step * j + start));
+            __m256 near, far;
+            if (across) {
+                near = ups_halve_pair_sum(a, _mm256_permutevar8x32_ps(a, right));
+                far = ups_halve_pair_sum(b, _mm256_permutevar8x32_ps(b, right));
+            } else {
+                near = ups_halve_pair_sum(a, b);
+                far = _mm256_permutevar8x32_ps(near, right);
+            }
+            _mm256_storeu_ps(out + 3 * j, ups_halve_pair_sum(near, far));
         }
         return j;
     }
