@@ -27,6 +27,8 @@ small jobs get more samples (they are the noisiest) and large ones fewer.
     python benchmarks/sweep.py --quick              # the families only (no 4K), 40 s loaded
     python benchmarks/sweep.py --threads 1 --only uint8 --only cubic
     python benchmarks/sweep.py --from-json sweep.json   # report and figure, no timing
+    python benchmarks/sweep.py --from-json a.json b.json c.json   # each job's median of runs
+                                                  # (--json: save that combination)
 
 It prints one row per job, then the count of jobs behind OpenCV at each
 thread count, how many of them each known cause explains (``CAUSES``: a job that
@@ -42,6 +44,7 @@ import itertools
 import json
 import math
 import os
+import statistics
 import sys
 import time
 
@@ -325,6 +328,34 @@ def summary(result, peer="opencv"):
     return lines
 
 
+def combined(runs):
+    """Several saved runs as one: each job's time per contender the median of its times
+    in the runs that have it (on a shared machine one run's count of jobs behind moves by
+    a dozen or more from one run to the next). A job's recorded thread count is the most
+    common of its runs'; the load averages are the first run's start and the last one's
+    end."""
+    jobs = {}
+    for run in runs:
+        for record in run["records"]:
+            jobs.setdefault((record_label(record), record["threads"]), []).append(record)
+    records = []
+    for same in jobs.values():
+        record = dict(same[0])
+        record["ms"] = {name: statistics.median(r["ms"][name] for r in same if name in r["ms"])
+                        for name in same[0]["ms"]}
+        used = [r["threads_used"] for r in same if "threads_used" in r]
+        if used:
+            record["threads_used"] = max(set(used), key=used.count)
+        record["runs"] = len(same)
+        records.append(record)
+    machines = sorted({run["machine"] for run in runs})
+    return {"machine": f"median of {len(runs)} runs; " + " | ".join(machines),
+            "seconds": round(sum(run.get("seconds", 0) for run in runs), 1),
+            "threads": runs[0]["threads"], "peers": runs[0]["peers"], "records": records,
+            "load_average_start": runs[0].get("load_average_start"),
+            "load_average_end": runs[-1].get("load_average_end")}
+
+
 def figure(result, path, peer="opencv"):
     """Two panels per thread count: every job's ratio, sorted, and the ratio against the
     output size, coloured by mode (log scales; a line at 1)."""
@@ -390,9 +421,12 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=None,
                         help="repetitions per job (default: from a first round's time)")
     parser.add_argument("--peers", nargs="+", default=["opencv"], choices=("opencv", "torch"))
-    parser.add_argument("--json", default=os.path.join(HERE, "sweep.json"))
+    parser.add_argument("--json", help="where to save the run (default benchmarks/sweep.json); "
+                                       "with several --from-json runs, their combination")
     parser.add_argument("--figure", default=os.path.join(HERE, "sweep.png"))
-    parser.add_argument("--from-json", help="report on (and plot) a saved run instead")
+    parser.add_argument("--from-json", nargs="+",
+                        help="report on (and plot) a saved run instead; several runs: "
+                             "each job's median over them (combined)")
     parser.add_argument("--list", action="store_true", help="print the jobs and exit")
     args = parser.parse_args(argv)
     if args.quick and args.repeats is None:
@@ -404,13 +438,19 @@ def main(argv=None):
         print(f"{len(jobs)} jobs")
         return 0
     if args.from_json:
-        with open(args.from_json) as handle:
-            result = json.load(handle)
+        runs = []
+        for path in args.from_json:
+            with open(path) as handle:
+                runs.append(json.load(handle))
+        result = runs[0] if len(runs) == 1 else combined(runs)
+        if args.json and len(runs) > 1:
+            with open(args.json, "w") as handle:
+                json.dump(result, handle, indent=1)
     else:
         start_load = load_average()
         result = run(args)
         result["load_average_start"] = start_load
-        with open(args.json, "w") as handle:
+        with open(args.json or os.path.join(HERE, "sweep.json"), "w") as handle:
             json.dump(result, handle, indent=1)
     print()
     print(f"Machine: {result['machine']}; {result.get('seconds', '?')} s; load average "
