@@ -174,6 +174,25 @@ def test_strided_float_means_are_the_general_path_to_the_bit(shape, scale, halvi
     assert_float_means_are_the_general_path(x, scale, halvings, monkeypatch)
 
 
+# One output row, the source exactly step pixels a pair wide: the last row pair ends the
+# array, so a kernel reading past the pixels it needs reads past the allocation (which the
+# AddressSanitizer run of CI reports). Widths from a single pair to past the vector steps
+# (8 grey pixels, one RGB pixel, two RGBA pixels), and rows wide enough to go width first.
+EDGE_SHAPES = ([((1, 4, 4 * n, c), 0.25) for c in (1, 3, 4) for n in (1, 2, 3, 8, 9, 10, 17)]
+               + [((1, 6, 6 * n, c), 1 / 6) for c in (3, 4) for n in (1, 3, 5)]
+               + [((1, 2, 2 * n, 3), 0.5) for n in (1, 7, 8, 9, 17)]
+               + [((1, 4, 4 * 1030, 1), 0.25), ((1, 4, 4 * 300, 3), 0.25),
+                  ((1, 4, 4 * 300, 4), 0.25)])
+
+
+@pytest.mark.skipif(not kernels.halve_float_available(3), reason="vector builds only (AVX2 or NEON)")
+@pytest.mark.parametrize("shape, scale", EDGE_SHAPES)
+def test_strided_float_means_at_the_end_of_the_image(shape, scale, halvings, monkeypatch):
+    x = RNG.standard_normal(shape).astype(np.float32)
+    x[0, -1, -1] = np.inf  # the last pixel counts
+    assert_float_means_are_the_general_path(x, scale, halvings, monkeypatch)
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.float32])
 def test_strided_means_of_five_channels_or_more_take_the_general_path(dtype, halvings):
     """Their pairs would not fit the stack scratch of the strided kernel."""
