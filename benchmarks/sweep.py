@@ -19,7 +19,9 @@ the families only (without 4K), ``--sample N`` the families plus N jobs
 drawn from the rest with a fixed seed.
 
 The method is compare.py's: the contenders are called in rotating
-order, medians, thread counts set per call, OMP_WAIT_POLICY=PASSIVE. The
+order, medians, thread counts set per call, OMP_WAIT_POLICY=PASSIVE; and OpenCV's
+thread pool sleeps between calls as well (its OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER
+and _MAIN set to 0, unless set already). The
 number of repetitions of a job is chosen from a first timed round so that
 small jobs get more samples (they are the noisiest) and large ones fewer.
 
@@ -49,6 +51,14 @@ import sys
 import time
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# OpenCV's own thread pool (pthreads in the opencv-python wheels) spins after each call
+# by default (2,000 rounds of pauses in a worker, 10,000 in the calling thread) before
+# it sleeps: into the next contender's time, and its workers are awake when its own next
+# call comes, where ours, under PASSIVE, sleep. Both pools sleep between calls here; set
+# these two to OpenCV's defaults (2000 and 10000) to time it as it comes (BENCHMARKS.md
+# has both).
+os.environ.setdefault("OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER", "0")
+os.environ.setdefault("OPENCV_THREAD_POOL_ACTIVE_WAIT_MAIN", "0")
 
 import numpy as np  # noqa: E402
 
@@ -236,7 +246,15 @@ def run(args):
     seconds = time.perf_counter() - start
     return {"machine": machine_description(), "seconds": round(seconds, 1),
             "load_average_end": load_average(), "threads": args.threads,
-            "peers": args.peers, "records": records}
+            "peers": args.peers, "records": records, "waits": waits()}
+
+
+def waits():
+    """The thread pools' wait settings of this run: OpenMP's policy (ours) and OpenCV's
+    active waits (rounds of pauses before its worker and calling threads sleep)."""
+    return {name: os.environ.get(name) for name in (
+        "OMP_WAIT_POLICY", "OPENCV_THREAD_POOL_ACTIVE_WAIT_WORKER",
+        "OPENCV_THREAD_POOL_ACTIVE_WAIT_MAIN")}
 
 
 def ratio(record, peer="opencv"):
@@ -349,11 +367,13 @@ def combined(runs):
         record["runs"] = len(same)
         records.append(record)
     machines = sorted({run["machine"] for run in runs})
+    settings = {json.dumps(run.get("waits"), sort_keys=True) for run in runs}
     return {"machine": f"median of {len(runs)} runs; " + " | ".join(machines),
             "seconds": round(sum(run.get("seconds", 0) for run in runs), 1),
             "threads": runs[0]["threads"], "peers": runs[0]["peers"], "records": records,
             "load_average_start": runs[0].get("load_average_start"),
-            "load_average_end": runs[-1].get("load_average_end")}
+            "load_average_end": runs[-1].get("load_average_end"),
+            "waits": json.loads(settings.pop()) if len(settings) == 1 else "mixed"}
 
 
 def figure(result, path, peer="opencv"):
@@ -455,7 +475,7 @@ def main(argv=None):
     print()
     print(f"Machine: {result['machine']}; {result.get('seconds', '?')} s; load average "
           f"{result.get('load_average_start')} at start, {result.get('load_average_end')} "
-          f"at the end")
+          f"at the end; waits {result.get('waits', 'not recorded (OpenCV spinning)')}")
     for peer in result["peers"]:
         print("\n".join(summary(result, peer)))
     if args.figure:
