@@ -15,7 +15,8 @@ fastest of ``--repeat`` batches of ``--number`` calls, in µs per call, for
 ``upsample`` and for ``cv2.resize`` (after ``cv2.setNumThreads``, as sweep.py
 calls it), the two alternating batch by batch. Batches rather than single
 calls: a timer read costs about 0.05 µs, a few percent of these calls. Its last
-line times a loop that builds ``size=(h, w)`` at every call.
+lines time a loop that builds ``size=(h, w)`` at every call, and one call returning a
+new array against the same call into ``out=``.
 
     python benchmarks/call_overhead.py [--repeat 101]
     python benchmarks/call_overhead.py --loop [--threads 1] [--number 2000]
@@ -127,6 +128,22 @@ def loop(args):
     built()
     best = min(_batch_us(built, args.number) for _ in range(args.repeat))
     print(f"\n64x64x1 float32 nearest, size=(h, w) built at every call: {best:.2f} µs per call")
+    # The same call returning a new array and writing into out= (a preallocated result).
+    x = rng.random((1, 16, 16, 3), dtype=np.float32)
+    into = upsample(x, 0.5, mode="linear")
+
+    def returned():
+        upsample(x, 0.5, mode="linear", num_threads=args.threads)
+
+    def written():
+        upsample(x, 0.5, mode="linear", out=into, num_threads=args.threads)
+
+    times = {}
+    for call in (returned, written):
+        call()
+        times[call.__name__] = min(_batch_us(call, args.number) for _ in range(args.repeat))
+    print(f"16x16x3 float32 x0.5 linear: {times['returned']:.2f} µs per call returning a new "
+          f"array, {times['written']:.2f} µs into out=")
     return 0
 
 
