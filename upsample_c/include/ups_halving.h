@@ -274,9 +274,14 @@ UPS_SPECIALISED void ups_halve_float_items(float *out, const float *r0, const fl
    shuffles are AVX2's; the NEON build has no such block yet and takes
    ups_halve_float_items, with the same sums. */
 #if defined(UPS_SIMD_AVX2)
-static inline __m256 ups_halve_rows8(const float *r0, const float *r1) {
+/* 0.5 * a + 0.5 * b (two products, then their sum): every step of the means, in
+   either order. */
+static inline __m256 ups_halve_pair_sum(__m256 a, __m256 b) {
     const __m256 h = _mm256_set1_ps(0.5f);
-    return UPS_MADD(h, _mm256_loadu_ps(r1), _mm256_mul_ps(h, _mm256_loadu_ps(r0)));
+    return UPS_MADD(h, b, _mm256_mul_ps(h, a));
+}
+static inline __m256 ups_halve_rows8(const float *r0, const float *r1) {
+    return ups_halve_pair_sum(_mm256_loadu_ps(r0), _mm256_loadu_ps(r1));
 }
 static inline float ups_halve_one(const float *r0, const float *r1, Py_ssize_t i,
                                   Py_ssize_t channels) {
@@ -302,7 +307,6 @@ static inline float ups_halve_one(const float *r0, const float *r1, Py_ssize_t i
    channel counts, whose rows go through ups_halve_float_items. */
 static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const float *r1,
                                          Py_ssize_t w_out, Py_ssize_t channels) {
-    const __m256 h = _mm256_set1_ps(0.5f);
     Py_ssize_t p = 0, i;
     if (channels == 1) {
         for (; p + 8 <= w_out; p += 8) {
@@ -316,7 +320,7 @@ static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const floa
             __m256 far = _mm256_castpd_ps(_mm256_permute4x64_pd(
                 _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))),
                 _MM_SHUFFLE(3, 1, 2, 0)));
-            _mm256_storeu_ps(out + p, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
+            _mm256_storeu_ps(out + p, ups_halve_pair_sum(near, far));
         }
         for (; p < w_out; p++) out[p] = ups_halve_one(r0, r1, 2 * p, 1);
         return p;
@@ -327,7 +331,7 @@ static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const floa
             __m256 b = ups_halve_rows8(r0 + 8 * p + 8, r1 + 8 * p + 8);
             __m256 near = _mm256_permute2f128_ps(a, b, 0x20);
             __m256 far = _mm256_permute2f128_ps(a, b, 0x31);
-            _mm256_storeu_ps(out + 4 * p, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
+            _mm256_storeu_ps(out + 4 * p, ups_halve_pair_sum(near, far));
         }
         for (; p < w_out; p++)
             for (i = 0; i < 4; i++) out[4 * p + i] = ups_halve_one(r0, r1, 8 * p + i, 4);
@@ -350,16 +354,16 @@ static Py_ssize_t ups_halve_float_paired(float *out, const float *r0, const floa
             near = UPS_PICK2(s0, 0, 1, 2, 6, 7, 0, 0, 0, s1, 0, 0, 0, 0, 0, 0, 4, 5, 0xE0);
             far = UPS_PICK3(s0, 3, 4, 5, 0, 0, 0, 0, 0, s1, 0, 0, 0, 1, 2, 3, 7, 0, 0x78,
                             s2, 0, 0, 0, 0, 0, 0, 0, 0, 0x80);
-            _mm256_storeu_ps(out + 3 * p, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
+            _mm256_storeu_ps(out + 3 * p, ups_halve_pair_sum(near, far));
             near = UPS_PICK3(s1, 6, 0, 0, 0, 0, 0, 0, 0, s2, 0, 2, 3, 4, 0, 0, 0, 0, 0x0E,
                              s3, 0, 0, 0, 0, 0, 1, 2, 6, 0xF0);
             far = UPS_PICK3(s2, 1, 5, 6, 7, 0, 0, 0, 0, s3, 0, 0, 0, 0, 3, 4, 5, 0, 0x70,
                             s4, 0, 0, 0, 0, 0, 0, 0, 1, 0x80);
-            _mm256_storeu_ps(out + 3 * p + 8, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
+            _mm256_storeu_ps(out + 3 * p + 8, ups_halve_pair_sum(near, far));
             near = UPS_PICK3(s3, 7, 0, 0, 0, 0, 0, 0, 0, s4, 0, 0, 4, 5, 6, 0, 0, 0, 0x1E,
                              s5, 0, 0, 0, 0, 0, 2, 3, 4, 0xE0);
             far = UPS_PICK2(s4, 2, 3, 7, 0, 0, 0, 0, 0, s5, 0, 0, 0, 0, 1, 5, 6, 7, 0xF8);
-            _mm256_storeu_ps(out + 3 * p + 16, UPS_MADD(h, far, _mm256_mul_ps(h, near)));
+            _mm256_storeu_ps(out + 3 * p + 16, ups_halve_pair_sum(near, far));
         }
         for (; p < w_out; p++)
             for (i = 0; i < 3; i++) out[3 * p + i] = ups_halve_one(r0, r1, 6 * p + i, 3);
@@ -448,8 +452,8 @@ static inline void ups_gather_pairs_across(unsigned char *p0, unsigned char *p1,
 }
 /* The strided float32 means straight from the rows, without the gather (AVX2): RGBA
    pairs at any step, two output pixels a step (each pair is one 8-float load), RGB
-   pairs at any step, one pixel a step, and grey pairs at step 4 (x0.25), eight output pixels a step (a shuffle keeps items
-   start and start + 1 of each group of four). Both orders of the sums: height first
+   pairs at any step, one pixel a step, and grey pairs at step 4 (x0.25), eight output
+   pixels a step (a shuffle keeps items start and start + 1 of each group of four). Both orders of the sums: height first
    (each item's two rows, then the pair) or `across` (each row's pair, then the two
    rows), each as the gathered rows would go through ups_halve_row_float, so the bits
    are the gather's. Returns the output pixels done (the caller gathers the rest);
@@ -457,12 +461,8 @@ static inline void ups_gather_pairs_across(unsigned char *p0, unsigned char *p1,
    (issue 19: the gather copied every pair twice, and grey x0.25 of 720p and 1080p
    ran at 0.73x-0.78x OpenCV's time.) */
 #if defined(UPS_SIMD_AVX2)
-/* h * a + h * b, every step of either order; below, `near` and `far` are the two
-   operands of the last step (across: the first row's sum, then the second's). */
-static inline __m256 ups_halve_pair_sum(__m256 a, __m256 b) {
-    const __m256 h = _mm256_set1_ps(0.5f);
-    return UPS_MADD(h, b, _mm256_mul_ps(h, a));
-}
+/* Below, `near` and `far` are the two operands of ups_halve_pair_sum's last step
+   (across: the first row's sum, then the second's). */
 #define UPS_GREY_QUARTER(SEL)                                                             \
     for (; j + 8 < w_out; j += 8) {                                                       \
         const float *a = r0 + 4 * j, *b = r1 + 4 * j;                                     \
